@@ -1,0 +1,1 @@
+"""Data files that ship with the studio (installed as the package `studio.resources`)."""

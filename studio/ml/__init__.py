@@ -1,0 +1,1 @@
+"""Data, preprocessing, models, training, checkpoints and evaluation (torch + numpy, no Qt)."""

@@ -1,0 +1,169 @@
+"""Checkpoints: safetensors weights plus a JSON sidecar, never pickle.
+
+`name.safetensors` holds only tensors; `name.json` beside it says what they are (kind,
+config, dataset, metrics, seed, created, studio version, sha256 of the weights). Both
+are written under temporary names and renamed, weights first, so an interrupted save
+leaves the previous pair in place; the sha256 catches a pair that does not belong
+together. Loading refuses pickle-based formats outright, since unpickling a file runs
+whatever code it carries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn as nn
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save
+
+import studio
+from studio.ml.errors import CheckpointError
+from studio.ml.models import KINDS, build_model, config_from_dict
+
+PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar"}
+FORMAT = "latent-studio-checkpoint/1"
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    kind: str
+    config: dict[str, Any]
+    dataset: str
+    seed: int
+    epoch: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    created: str = ""
+    version: str = studio.__version__
+    sha256: str = ""
+    format: str = FORMAT
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    path: Path  # the .safetensors file
+    info: CheckpointInfo
+    model: nn.Module  # in eval mode
+
+
+def weights_path(path: Path | str) -> Path:
+    """Accept either file of the pair; return the .safetensors one."""
+    path = Path(path).expanduser()
+    if path.suffix.lower() in PICKLE_SUFFIXES:
+        raise CheckpointError(
+            f"{path}: refusing to load a {path.suffix} file: pickle-based files can run code "
+            f"when opened; the studio loads only .safetensors checkpoints with a .json sidecar")
+    return path.with_suffix(".safetensors") if path.suffix.lower() == ".json" else path
+
+
+def sidecar_path(path: Path | str) -> Path:
+    return weights_path(path).with_suffix(".json")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; checkpoints are ordinary user files
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: str, seed: int,
+                    epoch: int, metrics: dict[str, float] | None = None) -> Path:
+    """Write `path` (.safetensors) and its sidecar atomically; raise OSError on failure."""
+    path = weights_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    blob = save(tensors, metadata={"format": FORMAT, "kind": kind})
+    info = CheckpointInfo(
+        kind=kind, config=dataclasses.asdict(model.config), dataset=dataset, seed=seed,
+        epoch=epoch, metrics=dict(metrics or {}),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        sha256=hashlib.sha256(blob).hexdigest(),
+    )
+    sidecar = json.dumps(dataclasses.asdict(info), indent=2).encode()
+    _atomic_write(path, blob)
+    _atomic_write(sidecar_path(path), sidecar)
+    return path
+
+
+def read_info(path: Path | str) -> CheckpointInfo:
+    """Read and check the sidecar only (cheap: for listing a library)."""
+    path = weights_path(path)
+    sidecar = sidecar_path(path)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such checkpoint file")
+    if not sidecar.exists():
+        raise CheckpointError(f"{path}: its sidecar {sidecar.name} is missing, so the studio "
+                              f"cannot tell what model these weights belong to")
+    try:
+        raw = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{sidecar}: not a readable JSON sidecar ({e})") from e
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise CheckpointError(f"{sidecar}: not a Latent Studio checkpoint sidecar")
+    if raw.get("kind") not in KINDS:
+        raise CheckpointError(f"{sidecar}: unknown model kind {raw.get('kind')!r}; "
+                              f"expected one of {', '.join(KINDS)}")
+    known = {f.name for f in dataclasses.fields(CheckpointInfo)}
+    try:
+        info = CheckpointInfo(**{k: v for k, v in raw.items() if k in known})
+        config_from_dict(info.kind, info.config)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{sidecar}: {e}") from e
+    return info
+
+
+def load_checkpoint(path: Path | str, *, expected_kind: str | None = None,
+                    device: torch.device | str = "cpu") -> Checkpoint:
+    """Load weights into a freshly built model, checking kind, hash, names and shapes."""
+    path = weights_path(path)
+    info = read_info(path)
+    if expected_kind is not None and info.kind != expected_kind:
+        raise CheckpointError(f"{path}: this is a {KINDS[info.kind].title} checkpoint, "
+                              f"but a {KINDS[expected_kind].title} is needed here")
+    try:
+        blob = path.read_bytes()
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read ({e.strerror})") from e
+    if hashlib.sha256(blob).hexdigest() != info.sha256:
+        raise CheckpointError(f"{path}: the weights do not match the sha256 in "
+                              f"{sidecar_path(path).name}: the file is corrupt or was changed")
+    try:
+        tensors = load_file(path, device=str(device))
+    except (SafetensorError, OSError, ValueError) as e:
+        raise CheckpointError(f"{path}: not a valid safetensors file ({e})") from e
+    model = build_model(info.kind, config_from_dict(info.kind, info.config))
+    _check_shapes(path, model, tensors)
+    model.load_state_dict(tensors, strict=True)
+    return Checkpoint(path=path, info=info, model=model.to(device).eval())
+
+
+def _check_shapes(path: Path, model: nn.Module, tensors: dict[str, torch.Tensor]) -> None:
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    if missing or unexpected:
+        name = (missing or unexpected)[0]
+        what = "is missing" if missing else "is not part of this model"
+        raise CheckpointError(f"{path}: tensor {name!r} {what}; the weights do not fit the "
+                              f"configuration in the sidecar")
+    for name, tensor in tensors.items():
+        if tensor.shape != expected[name].shape:
+            raise CheckpointError(
+                f"{path}: tensor {name!r} has shape {tuple(tensor.shape)}, the model "
+                f"described by the sidecar needs {tuple(expected[name].shape)}")

@@ -1,0 +1,80 @@
+"""Model quality on the test split: accuracy, negative ELBO, class fidelity and FID.
+
+FID here is computed on the recognizer's penultimate features (not Inception's): the
+same Frechet distance between Gaussians fitted to real and generated features, in a
+space that knows what digits look like. It is only meaningful next to its floor, the
+distance between the train and test splits of real data, so both are reported.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from studio.ml.classifier import Classifier
+from studio.ml.sampling import sample
+from studio.ml.vae import ConditionalVAE, negative_elbo
+
+
+@torch.no_grad()
+def accuracy(classifier: Classifier, x: torch.Tensor, y: torch.Tensor) -> float:
+    """x [N, 1, 28, 28] in [0, 1], y [N] -> share classified correctly."""
+    pred = torch.cat([classifier(b).argmax(1) for b in x.split(1000)])
+    return (pred == y).float().mean().item()
+
+
+@torch.no_grad()
+def vae_negative_elbo(vae: ConditionalVAE, x: torch.Tensor, y: torch.Tensor,
+                      seed: int = 0) -> float:
+    """Mean over images of summed BCE + KL, nats per image; one posterior sample each
+    (as pytorch/examples' VAE reports its test loss), drawn from a seeded generator."""
+    g = torch.Generator(device="cpu").manual_seed(seed)
+    total = 0.0
+    for xb, yb in zip(x.split(500), y.split(500), strict=True):
+        mu, logvar = vae.encode(xb, yb)
+        eps = torch.randn(mu.shape, generator=g).to(mu.device)
+        logits = vae.decode_logits(mu + eps * torch.exp(0.5 * logvar), yb)
+        bce, kl = negative_elbo(logits, xb, mu, logvar)
+        total += (bce + kl).sum().item()
+    return total / len(x)
+
+
+@torch.no_grad()
+def class_fidelity(generator: nn.Module, judge: Classifier, per_digit: int = 100,
+                   seed: int = 0) -> float:
+    """Share of conditional samples (per_digit of each of 10 digits) the judge reads as
+    the digit that was asked for."""
+    was_training = generator.training
+    generator.eval()
+    images = sample(generator, list(range(10)), seed, per_digit)
+    generator.train(was_training)
+    wanted = torch.arange(10, device=images.device).repeat_interleave(per_digit)
+    judge_device = next(judge.parameters()).device
+    return accuracy(judge, images.to(judge_device), wanted.to(judge_device))
+
+
+@torch.no_grad()
+def features(classifier: Classifier, x: torch.Tensor) -> torch.Tensor:
+    return torch.cat([classifier.features(b) for b in x.split(1000)]).double().cpu()
+
+
+def frechet_distance(a: torch.Tensor, b: torch.Tensor) -> float:
+    """FID between feature sets a [N, D] and b [M, D] (float64)."""
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = torch.cov(a.T), torch.cov(b.T)
+    # tr(sqrt(cov_a cov_b)) = tr(sqrt(S cov_b S)) with S = sqrt(cov_a), which is
+    # symmetric PSD, so eigh is exact where a general sqrtm would be unstable.
+    s = _sqrt_psd(cov_a)
+    tr_sqrt = torch.linalg.eigvalsh(s @ cov_b @ s).clamp(min=0).sqrt().sum()
+    fid = (mu_a - mu_b).pow(2).sum() + cov_a.trace() + cov_b.trace() - 2 * tr_sqrt
+    return float(fid)
+
+
+def _sqrt_psd(m: torch.Tensor) -> torch.Tensor:
+    vals, vecs = torch.linalg.eigh(m)
+    return vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T
+
+
+def fid(classifier: Classifier, real: torch.Tensor, fake: torch.Tensor) -> float:
+    """FID on the classifier's penultimate features; real, fake [N, 1, 28, 28]."""
+    return frechet_distance(features(classifier, real), features(classifier, fake))
