@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +24,9 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
 import studio
-from studio.ml.errors import CheckpointError
+from studio.ml.errors import CheckpointError, StudioError
 from studio.ml.models import KINDS, build_model, config_from_dict
+from studio.ml.writing import write_atomically
 
 PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar"}
 FORMAT = "latent-studio-checkpoint/1"
@@ -68,25 +67,14 @@ def sidecar_path(path: Path | str) -> Path:
     return weights_path(path).with_suffix(".json")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; checkpoints are ordinary user files
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: str, seed: int,
                     epoch: int, metrics: dict[str, float] | None = None) -> Path:
-    """Write `path` (.safetensors) and its sidecar atomically; raise OSError on failure."""
+    """Write `path` (.safetensors) and its sidecar atomically; StudioError on failure."""
     path = weights_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StudioError(f"{path.parent}: cannot create the folder ({e.strerror or e})") from e
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     blob = save(tensors, metadata={"format": FORMAT, "kind": kind})
     info = CheckpointInfo(
@@ -96,8 +84,8 @@ def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: s
         sha256=hashlib.sha256(blob).hexdigest(),
     )
     sidecar = json.dumps(dataclasses.asdict(info), indent=2).encode()
-    _atomic_write(path, blob)
-    _atomic_write(sidecar_path(path), sidecar)
+    write_atomically(path, blob)
+    write_atomically(sidecar_path(path), sidecar)
     return path
 
 

@@ -23,7 +23,7 @@ import torch.nn as nn
 from studio.ml.checkpoints import save_checkpoint
 from studio.ml.datasets import ImageSet, Splits
 from studio.ml.device import resolve_device
-from studio.ml.errors import TrainingError
+from studio.ml.errors import StudioError, TrainingError
 from studio.ml.models import KINDS
 from studio.ml.progress import Progress, RunControl
 
@@ -165,7 +165,6 @@ def _save(out: Path, model: nn.Module, settings: TrainSettings, data: Splits, ep
     try:
         return save_checkpoint(out, model, kind=settings.kind, dataset=data.name,
                                seed=settings.seed, epoch=epoch, metrics=metrics)
-    except OSError as e:
-        reason = e.strerror or str(e)
-        raise TrainingError(f"{out}: cannot write the epoch {epoch} checkpoint ({reason}); "
-                            f"training stopped, earlier checkpoints are intact") from e
+    except StudioError as e:
+        raise TrainingError(f"{e}; training stopped at the end of epoch {epoch}, "
+                            f"earlier checkpoints are intact") from e

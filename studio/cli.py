@@ -1,0 +1,106 @@
+"""The `studio` command: the GUI by default, subcommands for headless work.
+
+Heavy imports (torch, the models) happen inside the subcommands, so `studio --help`
+and argument errors answer at once. Every failure the user can fix ends as one line
+on stderr: exit 2 for usage, 1 for bad files or failed runs, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import studio
+from studio import commands
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + line
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _digit(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 9:
+        raise argparse.ArgumentTypeError(f"digit must be 0-9, got {text!r}")
+    return int(text)
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="studio", description="Latent Studio: sketch digits, explore a GAN and a "
+                "VAE, train models. With no command, opens the studio window.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {studio.__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    t = sub.add_parser("train", help="train a CNN, VAE or GAN with a progress bar")
+    t.add_argument("kind", choices=("cnn", "vae", "gan"))
+    t.add_argument("--data", default="bundled",
+                   help="'bundled' (default) or a folder of IDX files or of class subfolders")
+    t.add_argument("--epochs", type=_positive(int))
+    t.add_argument("--batch-size", type=_positive(int))
+    t.add_argument("--lr", type=_positive(float), help="learning rate")
+    t.add_argument("--latent-dim", type=_positive(int), help="latent size (vae, gan)")
+    t.add_argument("--seed", type=_non_negative_int, default=0)
+    t.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    t.add_argument("--out", type=Path,
+                   help="folder for the checkpoint (default: runs/<kind>-<date-time>)")
+
+    r = sub.add_parser("recognize", help="recognize digits in image files")
+    r.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    r.add_argument("--model", type=Path, help="a CNN checkpoint (default: the bundled one)")
+    r.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    g = sub.add_parser("generate", help="write a grid of generated digits to a PNG")
+    g.add_argument("kind", choices=("gan", "vae"))
+    g.add_argument("--digit", type=_digit, required=True)
+    g.add_argument("-n", type=_positive(int), default=16, help="number of samples (default 16)")
+    g.add_argument("--seed", type=_non_negative_int, default=0)
+    g.add_argument("--model", type=Path, help="a checkpoint (default: the bundled one)")
+    g.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+
+    e = sub.add_parser("evaluate", help="score the models on the bundled test split")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+    for kind in ("cnn", "vae", "gan"):
+        e.add_argument(f"--{kind}", type=Path, metavar="PATH",
+                       help=f"{kind} checkpoint (default: the bundled one)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from studio.ml.errors import StudioError
+
+    try:
+        if args.command is None:
+            return commands.launch_gui()
+        return getattr(commands, args.command)(args)
+    except StudioError as e:
+        print(f"studio: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("studio: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""What each `studio` subcommand does; cli.py only parses arguments and reports errors."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def launch_gui() -> int:
+    print("studio: the studio window is not part of this release yet; use the "
+          "subcommands meanwhile (studio --help): train, recognize, generate, evaluate",
+          file=sys.stderr)
+    return 1
+
+
+def train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from studio.ml.datasets import load_data
+    from studio.ml.defaults import load_model
+    from studio.ml.errors import StudioError
+    from studio.ml.training import default_settings
+    from studio.ml.training import train as run
+
+    settings = default_settings(args.kind, epochs=args.epochs, batch_size=args.batch_size,
+                                lr=args.lr, latent_dim=args.latent_dim, seed=args.seed,
+                                device=args.device)
+    data = load_data(args.data)
+    out_dir = args.out or Path("runs") / f"{args.kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = out_dir / f"{args.kind}.safetensors"
+    judge = None
+    if args.kind != "cnn" and data.num_classes == 10:
+        try:
+            judge = load_model("cnn").model
+        except StudioError as e:
+            print(f"studio: note: class fidelity not measured ({e})", file=sys.stderr)
+    print(f"training {args.kind} on {data.name} ({len(data.train)} train / "
+          f"{len(data.test)} test images) for {settings.epochs} epochs -> {out}", file=sys.stderr)
+    last = None
+    with tqdm(total=settings.epochs * (len(data.train) // settings.batch_size), unit="step",
+              dynamic_ncols=True, file=sys.stderr) as bar:
+        try:
+            for p in run(settings, data, out=out, judge=judge):
+                bar.update(p.step - bar.n)
+                shown = {**p.losses, **p.metrics}
+                bar.set_postfix_str(f"epoch {p.epoch}/{p.epochs} " + " ".join(
+                    f"{k}={v:.4g}" for k, v in shown.items()), refresh=False)
+                if p.event == "epoch":
+                    last = p.checkpoint
+                    bar.write(f"epoch {p.epoch}: " + ", ".join(
+                        f"{k} {v:.4f}" for k, v in p.metrics.items()), file=sys.stderr)
+        except KeyboardInterrupt:
+            bar.close()
+            kept = f"last checkpoint: {last}" if last else "no epoch had finished, nothing saved"
+            print(f"studio: training stopped; {kept}", file=sys.stderr)
+            return 130
+    print(f"saved {last}")
+    return 0
+
+
+def recognize(args: argparse.Namespace) -> int:
+    from studio.ml.defaults import load_model
+    from studio.ml.errors import StudioError
+    from studio.ml.image_files import open_image
+    from studio.ml.recognize import recognize as run
+
+    model = load_model("cnn", args.model).model
+    failed = 0
+    for path in args.images:
+        try:
+            result = run(model, open_image(path))
+        except StudioError as e:
+            print(f"studio: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            print(json.dumps({"file": str(path), "digit": result.digit,
+                              "probabilities": [round(float(p), 6) for p in
+                                                result.probabilities]}), flush=True)
+        elif result.digit is None:
+            print(f"{path}: nothing to recognize (no ink)")
+        else:
+            flag = " (unsure)" if result.unsure else ""
+            print(f"{path}: {result.digit} ({result.confidence:.1%}){flag}")
+    return 1 if failed else 0
+
+
+def generate(args: argparse.Namespace) -> int:
+    import math
+
+    from PIL import Image
+
+    from studio.ml.defaults import load_model
+    from studio.ml.errors import StudioError
+    from studio.ml.sampling import image_grid, sample
+    from studio.ml.writing import write_atomically
+
+    if args.output.suffix.lower() != ".png":
+        raise StudioError(f"{args.output}: the output must be a .png file")
+    if args.n > 1024:
+        raise StudioError(f"-n {args.n}: at most 1024 samples in one grid")
+    model = load_model(args.kind, args.model).model
+    if args.digit >= model.config.num_classes:
+        raise StudioError(f"--digit {args.digit}: this model knows only "
+                          f"{model.config.num_classes} classes")
+    images = sample(model, [args.digit], args.seed, per_digit=args.n)
+    grid = image_grid(images, cols=math.ceil(math.sqrt(args.n)))
+    buffer = io.BytesIO()
+    Image.fromarray(grid).save(buffer, format="PNG")
+    write_atomically(args.output, buffer.getvalue())
+    print(f"wrote {args.output} ({args.n} samples of digit {args.digit}, seed {args.seed})")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from studio.ml.datasets import bundled_mnist
+    from studio.ml.defaults import load_model
+    from studio.ml.evaluate import evaluate_models
+
+    report = evaluate_models(load_model("cnn", args.cnn).model, load_model("vae", args.vae).model,
+                             load_model("gan", args.gan).model, bundled_mnist())
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    c, v, g = report["classifier"], report["vae"], report["gan"]
+    print(f"CNN accuracy          {c['accuracy']:.2%}   (500 test digits)")
+    print(f"VAE negative ELBO     {v['neg_elbo']:.1f} nats per image")
+    print(f"VAE class fidelity    {v['class_fidelity']:.1%}  (1,000 samples read by the CNN)")
+    print(f"GAN class fidelity    {g['class_fidelity']:.1%}")
+    print(f"GAN FID (CNN feats)   {g['fid']:.2f}   (floor, train vs test: {g['fid_floor']:.2f})")
+    return 0
