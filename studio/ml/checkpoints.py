@@ -1,11 +1,12 @@
 """Checkpoints: safetensors weights plus a JSON sidecar, never pickle.
 
 `name.safetensors` holds only tensors; `name.json` beside it says what they are (kind,
-config, dataset, metrics, seed, created, studio version, sha256 of the weights). Both
-are written under temporary names and renamed, weights first, so an interrupted save
-leaves the previous pair in place; the sha256 catches a pair that does not belong
-together. Loading refuses pickle-based formats outright, since unpickling a file runs
-whatever code it carries.
+config, dataset, metrics, seed, created, studio version, sha256 of the weights). A save
+stages both files completely before renaming either, and keeps a hard link to the old
+weights until the new sidecar is in place: if the second rename fails the old weights
+come back, and if the process dies between the two renames, loading finds the old
+weights by the sidecar's sha256. Loading refuses pickle-based formats outright, since
+unpickling a file runs whatever code it carries.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +23,12 @@ from typing import Any
 import torch
 import torch.nn as nn
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save
+from safetensors.torch import load, save
 
 import studio
 from studio.ml.errors import CheckpointError, StudioError
 from studio.ml.models import KINDS, build_model, config_from_dict
-from studio.ml.writing import write_atomically
+from studio.ml.writing import commit, stage
 
 PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar"}
 FORMAT = "latent-studio-checkpoint/1"
@@ -84,9 +86,32 @@ def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: s
         sha256=hashlib.sha256(blob).hexdigest(),
     )
     sidecar = json.dumps(dataclasses.asdict(info), indent=2).encode()
-    write_atomically(path, blob)
-    write_atomically(sidecar_path(path), sidecar)
+    staged_weights = stage(path, blob)
+    try:
+        staged_sidecar = stage(sidecar_path(path), sidecar)
+    except BaseException:
+        staged_weights.unlink(missing_ok=True)
+        raise
+    backup = _backup_path(path)
+    backup.unlink(missing_ok=True)
+    if path.exists():
+        os.link(path, backup)  # the old weights, until the new sidecar is in place
+    try:
+        commit(staged_weights, path)
+        try:
+            commit(staged_sidecar, sidecar_path(path))
+        except BaseException:
+            if backup.exists():
+                os.replace(backup, path)
+            raise
+    finally:
+        staged_sidecar.unlink(missing_ok=True)
+        backup.unlink(missing_ok=True)
     return path
+
+
+def _backup_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.previous")
 
 
 def read_info(path: Path | str) -> CheckpointInfo:
@@ -104,9 +129,11 @@ def read_info(path: Path | str) -> CheckpointInfo:
         raise CheckpointError(f"{sidecar}: not a readable JSON sidecar ({e})") from e
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise CheckpointError(f"{sidecar}: not a Latent Studio checkpoint sidecar")
-    if raw.get("kind") not in KINDS:
+    if not isinstance(raw.get("kind"), str) or raw["kind"] not in KINDS:
         raise CheckpointError(f"{sidecar}: unknown model kind {raw.get('kind')!r}; "
                               f"expected one of {', '.join(KINDS)}")
+    if not isinstance(raw.get("config"), dict) or not isinstance(raw.get("metrics", {}), dict):
+        raise CheckpointError(f"{sidecar}: 'config' and 'metrics' must be JSON objects")
     known = {f.name for f in dataclasses.fields(CheckpointInfo)}
     try:
         info = CheckpointInfo(**{k: v for k, v in raw.items() if k in known})
@@ -124,21 +151,35 @@ def load_checkpoint(path: Path | str, *, expected_kind: str | None = None,
     if expected_kind is not None and info.kind != expected_kind:
         raise CheckpointError(f"{path}: this is a {KINDS[info.kind].title} checkpoint, "
                               f"but a {KINDS[expected_kind].title} is needed here")
+    blob = _read_matching(path, info.sha256)
     try:
-        blob = path.read_bytes()
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot read ({e.strerror})") from e
-    if hashlib.sha256(blob).hexdigest() != info.sha256:
-        raise CheckpointError(f"{path}: the weights do not match the sha256 in "
-                              f"{sidecar_path(path).name}: the file is corrupt or was changed")
-    try:
-        tensors = load_file(path, device=str(device))
+        tensors = {k: v.to(device) for k, v in load(blob).items()}
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(f"{path}: not a valid safetensors file ({e})") from e
-    model = build_model(info.kind, config_from_dict(info.kind, info.config))
+    try:
+        model = build_model(info.kind, config_from_dict(info.kind, info.config))
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise CheckpointError(f"{sidecar_path(path)}: the config cannot build a "
+                              f"{KINDS[info.kind].title} ({e})") from e
     _check_shapes(path, model, tensors)
     model.load_state_dict(tensors, strict=True)
     return Checkpoint(path=path, info=info, model=model.to(device).eval())
+
+
+def _read_matching(path: Path, sha256: str) -> bytes:
+    """The weights whose hash the sidecar names: the file itself or, after a save that
+    died between its two renames, the previous weights it kept."""
+    for candidate in (path, _backup_path(path)):
+        try:
+            blob = candidate.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            raise CheckpointError(f"{candidate}: cannot read ({e.strerror or e})") from e
+        if hashlib.sha256(blob).hexdigest() == sha256:
+            return blob
+    raise CheckpointError(f"{path}: the weights do not match the sha256 in "
+                          f"{sidecar_path(path).name}: the file is corrupt or was changed")
 
 
 def _check_shapes(path: Path, model: nn.Module, tensors: dict[str, torch.Tensor]) -> None:

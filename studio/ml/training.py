@@ -10,6 +10,7 @@ checkpoint per epoch.
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -95,6 +96,8 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
     if len(data.train) < settings.batch_size:
         raise TrainingError(f"{data.name}: {len(data.train)} training images are fewer "
                             f"than one batch of {settings.batch_size}")
+    if out is not None:
+        _check_writable(out)  # fail now, not after a whole epoch of work
     control = control or RunControl()
     device = resolve_device(settings.device)
     torch.manual_seed(settings.seed)
@@ -156,8 +159,18 @@ def _check_finite(settings: TrainSettings, epoch: int, step: int,
                 else "no checkpoint had been written yet"
             raise TrainingError(
                 f"{KINDS[settings.kind].title} training stopped at epoch {epoch}, step {step}: "
-                f"the {name} loss became {float(value)}; {kept}. Try a lower learning rate "
-                f"(now {settings.lr:g}).")
+                f"the training loss {name!r} became {float(value)}; {kept}. Try a lower "
+                f"learning rate (now {settings.lr:g}).")
+
+
+def _check_writable(out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out.parent):
+            pass
+    except OSError as e:
+        raise TrainingError(f"{out.parent}: cannot write checkpoints there "
+                            f"({e.strerror or e})") from e
 
 
 def _save(out: Path, model: nn.Module, settings: TrainSettings, data: Splits, epoch: int,

@@ -9,13 +9,12 @@ from pathlib import Path
 from studio.ml.errors import StudioError
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder, fsync, then rename over `path`.
+def stage(path: Path, data: bytes) -> Path:
+    """Write `data` to a fsynced temporary file beside `path` and return its name.
 
-    Raises StudioError naming the path when the folder is missing or unwritable or the
-    disk is full; the temporary file is removed in every case.
+    Nothing is visible under `path` until the caller renames the stage over it; on
+    failure the temporary file is gone and StudioError names `path` and the reason.
     """
-    path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
@@ -26,10 +25,25 @@ def write_atomically(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
         raise StudioError(f"{path}: could not be written ({e.strerror or e})") from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def commit(staged: Path, path: Path) -> None:
+    """Rename a staged file over `path` (atomic on one file system)."""
+    try:
+        os.replace(staged, path)
+    except OSError as e:
+        staged.unlink(missing_ok=True)
+        raise StudioError(f"{path}: could not be written ({e.strerror or e})") from e
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write all of `data` to `path` or, on any failure, leave `path` as it was."""
+    path = Path(path)
+    commit(stage(path, data), path)
