@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from studio.ml.errors import StudioError
 
@@ -28,7 +28,7 @@ def open_image(path: Path | str, max_pixels: int = MAX_PIXELS) -> Image.Image:
                         f"{path}: {im.width}x{im.height} pixels is too large to open "
                         f"(limit {max_pixels // 1_000_000} megapixels)")
                 im.load()
-                return im.copy()
+                return ImageOps.exif_transpose(im)  # phone photos: upright as shown
     except FileNotFoundError as e:
         raise ImageFileError(f"{path}: no such file") from e
     except IsADirectoryError as e:
@@ -37,6 +37,6 @@ def open_image(path: Path | str, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise ImageFileError(f"{path}: permission denied") from e
     except (UnidentifiedImageError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as e:
-        raise ImageFileError(f"{path}: not an image Pillow can read") from e
+        raise ImageFileError(f"{path}: not an image Pillow can read ({e})") from e
     except (OSError, ValueError, SyntaxError) as e:  # truncated or corrupt data
         raise ImageFileError(f"{path}: the image data is corrupt or truncated ({e})") from e

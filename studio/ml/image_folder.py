@@ -7,14 +7,13 @@ trained on the folder sees its images the way it will see the user's sketches.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
 
 from studio.ml.datasets import ImageSet, Splits, stratified_split
 from studio.ml.errors import DatasetError
+from studio.ml.image_files import ImageFileError, open_image
 from studio.ml.preprocess import to_mnist, to_uint8
 
 _DIGITS = {str(d) for d in range(10)}
@@ -86,17 +85,9 @@ def _image_files(folder: Path) -> list[Path]:
 def _load_image(file: Path) -> np.ndarray | None:
     """The image as MNIST uint8, or None when it holds no ink."""
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse both.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file) as im:
-                im.load()
-                image = ImageOps.exif_transpose(im)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise DatasetError(f"{file}: image too large, refused as a possible decompression "
-                           f"bomb ({e})") from e
-    except Exception as e:  # Pillow's decoders raise OSError, SyntaxError, ValueError, ...
-        raise DatasetError(f"{file}: not an image Pillow can read ({e})") from e
+        image = open_image(file)
+    except ImageFileError as e:
+        raise DatasetError(str(e)) from e
     try:
         x = to_mnist(image)
     except ValueError as e:  # an image mode with no grayscale meaning
