@@ -96,6 +96,8 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
     if len(data.train) < settings.batch_size:
         raise TrainingError(f"{data.name}: {len(data.train)} training images are fewer "
                             f"than one batch of {settings.batch_size}")
+    if len(data.test) == 0:
+        raise TrainingError(f"{data.name}: no test images to measure the model on")
     if out is not None:
         _check_writable(out)  # fail now, not after a whole epoch of work
     control = control or RunControl()
@@ -117,7 +119,10 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
         recipe.model.train()
         order = torch.randperm(len(x_train), generator=order_rng).to(device)
         for i in range(steps_per_epoch):
-            if not control.checkpoint():
+            waited_from = time.perf_counter()
+            keep_going = control.checkpoint()
+            start += time.perf_counter() - waited_from  # paused time is not training time
+            if not keep_going:
                 yield _report("stopped", settings, epoch, step, total, start, sums, count,
                               checkpoint=last_checkpoint)
                 return
