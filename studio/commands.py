@@ -22,6 +22,7 @@ def train(args: argparse.Namespace) -> int:
 
     from studio.ml.datasets import load_data
     from studio.ml.defaults import load_model
+    from studio.ml.device import resolve_device
     from studio.ml.errors import StudioError
     from studio.ml.training import default_settings
     from studio.ml.training import train as run
@@ -29,6 +30,7 @@ def train(args: argparse.Namespace) -> int:
     settings = default_settings(args.kind, epochs=args.epochs, batch_size=args.batch_size,
                                 lr=args.lr, latent_dim=args.latent_dim, seed=args.seed,
                                 device=args.device)
+    resolve_device(settings.device)  # a bad --device fails before any output
     data = load_data(args.data)
     out_dir = args.out or Path("runs") / f"{args.kind}-{time.strftime('%Y%m%d-%H%M%S')}"
     out = out_dir / f"{args.kind}.safetensors"

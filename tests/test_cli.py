@@ -152,13 +152,17 @@ def test_train_on_idx_folder_writes_loadable_checkpoint(tmp_path: Path) -> None:
 
 
 def test_train_bad_data_is_one_line(tmp_path: Path) -> None:
+    out = str(tmp_path / "run")
     assert_one_line_error(studio("train", "cnn", "--data", str(tmp_path / "nope")), 1, "nope")
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + b"\x00" * 7)
     (bad / "train-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x00")
-    assert_one_line_error(studio("train", "cnn", "--data", str(bad)), 1, "train-images")
-    assert_one_line_error(studio("train", "cnn", "--device", "cuda:7"), 1, "cuda:7")
+    assert_one_line_error(studio("train", "cnn", "--data", str(bad), "--out", out), 1,
+                          "train-images")
+    assert_one_line_error(studio("train", "cnn", "--device", "cuda:7", "--out", out), 1,
+                          "cuda:7")
+    assert not Path(out).exists()
 
 
 def test_ctrl_c_keeps_the_last_complete_checkpoint(tmp_path: Path) -> None:
