@@ -407,3 +407,22 @@ def test_crash_between_the_two_renames_still_loads_the_previous_checkpoint(tmp_p
     loaded = load_checkpoint(path)
     assert loaded.info.epoch == 1
     assert torch.equal(outputs("cnn", loaded.model)[0], outputs("cnn", first)[0])
+
+
+def test_save_without_hard_links_still_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    """On file systems without hard links (FAT, some network shares) the old weights are
+    kept by copying, and a failed sidecar write still rolls back to them."""
+    path, first = save(tmp_path, "cnn", seed=0, epoch=1)
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    _fail_sidecar_replace(monkeypatch)
+    with pytest.raises(StudioError):
+        save(tmp_path, "cnn", seed=1, epoch=2)
+    monkeypatch.undo()
+    assert hidden_files(tmp_path) == []
+    loaded = load_checkpoint(path)
+    assert loaded.info.epoch == 1
+    assert torch.equal(outputs("cnn", loaded.model)[0], outputs("cnn", first)[0])

@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,10 +94,10 @@ def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: s
         staged_weights.unlink(missing_ok=True)
         raise
     backup = _backup_path(path)
-    backup.unlink(missing_ok=True)
-    if path.exists():
-        os.link(path, backup)  # the old weights, until the new sidecar is in place
     try:
+        backup.unlink(missing_ok=True)
+        if path.exists():
+            _keep_previous(path, backup)  # the old weights, until the new sidecar is in place
         commit(staged_weights, path)
         try:
             commit(staged_sidecar, sidecar_path(path))
@@ -104,10 +105,21 @@ def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: s
             if backup.exists():
                 os.replace(backup, path)
             raise
+    except OSError as e:
+        raise StudioError(f"{path}: could not be written ({e.strerror or e})") from e
     finally:
+        staged_weights.unlink(missing_ok=True)
         staged_sidecar.unlink(missing_ok=True)
         backup.unlink(missing_ok=True)
     return path
+
+
+def _keep_previous(path: Path, backup: Path) -> None:
+    """A hard link costs nothing; file systems without links (FAT, some shares) get a copy."""
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copyfile(path, backup)
 
 
 def _backup_path(path: Path) -> Path:
