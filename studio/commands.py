@@ -11,10 +11,9 @@ from pathlib import Path
 
 
 def launch_gui() -> int:
-    print("studio: the studio window is not part of this release yet; use the "
-          "subcommands meanwhile (studio --help): train, recognize, generate, evaluate",
-          file=sys.stderr)
-    return 1
+    from studio.qt.app import run
+
+    return run()
 
 
 def train(args: argparse.Namespace) -> int:

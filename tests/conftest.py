@@ -59,3 +59,19 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_running():
+    """Every test must end its pool work: a worker still running 3 s later fails the test."""
+    yield
+    import sys
+
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    finished = QThreadPool.globalInstance().waitForDone(3000)
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.processEvents()  # deliver the workers' last queued signals
+    assert finished, "a worker was still running on the thread pool after the test"

@@ -1,0 +1,136 @@
+"""Stroke event to bars updated, and the longest GUI-thread stall, on the real widgets.
+
+Builds the studio window offscreen (unless a display is set), loads the default
+recognizer, and replays benchmarks/data/strokes.json as real mouse events at the
+rate they were recorded (8 ms apart) from a timer on the GUI thread. For every event
+that changes the drawing, the latency is the time until the probability bars have
+painted an answer that includes it (with latest-wins, a later answer counts). A 2 ms
+heartbeat timer on the GUI thread measures stalls: the longest gap between its
+ticks, minus its period. Runs once with "where it looks" off and once on.
+Last line: {"stroke_to_bars_ms_p50", "stroke_to_bars_ms_p95", "gui_stall_ms_max", ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from sketching import send_mouse  # noqa: E402
+
+from studio.ml.defaults import default_model_path  # noqa: E402
+from studio.qt.app import build_window  # noqa: E402
+from studio.qt.model_store import load_classifier  # noqa: E402
+
+HEARTBEAT_MS = 2
+
+
+def percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def replay(app: QApplication, window, strokes: list[dict]) -> dict:  # noqa: ANN001
+    clock = QElapsedTimer()
+    clock.start()
+    now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
+    paper = window.canvas.paper_rect()
+    events = []  # (t_ms, kind, QPointF)
+    t = 0.0
+    for stroke in strokes:
+        pts = [QPointF(paper.x() + x * paper.width(), paper.y() + y * paper.height())
+               for x, y in stroke["points"]]
+        events.append((t, QEvent.Type.MouseButtonPress, pts[0]))
+        for p in pts[1:]:
+            t += stroke["period_ms"]
+            events.append((t, QEvent.Type.MouseMove, p))
+        events.append((t, QEvent.Type.MouseButtonRelease, pts[-1]))
+        t += 300  # the hand moves to the next stroke
+    sent: dict[int, float] = {}  # request number -> time its event was sent
+    painted: list[tuple[float, int]] = []
+    ticks: list[float] = []
+    state = {"i": 0, "start": now()}
+
+    def on_painted(tag: int) -> None:
+        painted.append((now(), tag))
+
+    def on_heartbeat() -> None:
+        ticks.append(now())
+
+    def on_replay_tick() -> None:
+        elapsed = now() - state["start"]
+        while state["i"] < len(events) and events[state["i"]][0] <= elapsed:
+            _, kind, pos = events[state["i"]]
+            before = window.recognition.last_request
+            t_event = now()
+            send_mouse(window.canvas, kind, pos, kind != QEvent.Type.MouseButtonRelease)
+            if window.recognition.last_request != before:
+                sent[window.recognition.last_request] = t_event
+            state["i"] += 1
+        if state["i"] == len(events) and not window.recognition.busy:
+            QTimer.singleShot(200, app.quit)
+            replay_timer.stop()
+
+    window.recognizer.bars.painted.connect(on_painted)
+    heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
+    heartbeat.timeout.connect(on_heartbeat)
+    replay_timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
+    replay_timer.timeout.connect(on_replay_tick)
+    heartbeat.start()
+    replay_timer.start()
+    app.exec()
+    heartbeat.stop()
+    window.recognizer.bars.painted.disconnect(on_painted)
+
+    latencies = []
+    for number, t_event in sent.items():
+        later = [tp for tp, tag in painted if tag >= number and tp >= t_event]
+        if later:
+            latencies.append(min(later) - t_event)
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    return {"events": len(events), "answers_wanted": len(sent), "measured": len(latencies),
+            "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
+            "stall": max(gaps) - HEARTBEAT_MS}
+
+
+def main() -> None:
+    strokes = json.loads((Path(__file__).parent / "data" / "strokes.json").read_text())["strokes"]
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as data_dir:
+        window = build_window(Path(data_dir), dialogs=False, load_models=False)
+        window.resize(1100, 720)
+        window.show()
+        app.processEvents()
+        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+        results = {}
+        for saliency in (False, True):
+            window.document.clear()
+            window.saliency_action.setChecked(saliency)
+            app.processEvents()
+            time.sleep(0.2)
+            r = replay(app, window, strokes)
+            results[saliency] = r
+            print(f"where-it-looks {'on ' if saliency else 'off'}: {r['events']} events, "
+                  f"{r['answers_wanted']} canvas changes, stroke->bars p50 {r['p50']:.1f} ms, "
+                  f"p95 {r['p95']:.1f} ms, GUI stall max {r['stall']:.1f} ms; shown: "
+                  f"{window.recognizer.shown_digit!r}")
+        window.close()
+    off, on = results[False], results[True]
+    print(json.dumps({"stroke_to_bars_ms_p50": round(off["p50"], 2),
+                      "stroke_to_bars_ms_p95": round(off["p95"], 2),
+                      "gui_stall_ms_max": round(off["stall"], 2),
+                      "with_saliency": {"stroke_to_bars_ms_p50": round(on["p50"], 2),
+                                        "stroke_to_bars_ms_p95": round(on["p95"], 2),
+                                        "gui_stall_ms_max": round(on["stall"], 2)}}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""App state and settings: plain Python, no Qt, no torch at import."""

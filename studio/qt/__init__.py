@@ -1,0 +1,1 @@
+"""The studio window: widgets, panels and the bridge to workers on the thread pool."""

@@ -1,0 +1,348 @@
+"""The studio's main window: the canvas in the middle, panels in docks around it.
+
+Later panels (latent explorer, training, export) join as further docks; the View
+menu lists every dock, and every message goes through the one Notifier.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QToolBar,
+    QWidget,
+)
+
+from studio.core.settings import Settings, save_settings
+from studio.qt.image_opening import IMAGE_FILTER, ImageOpener
+from studio.qt.imaging import heatmap
+from studio.qt.live_recognition import LiveRecognition
+from studio.qt.messages_view import MessagesList, StatusLine
+from studio.qt.model_store import LoadedClassifier, ModelStore
+from studio.qt.notifier import Notifier
+from studio.qt.recognizer_panel import RecognizerPanel
+from studio.qt.sketch_canvas import MAX_BRUSH, MIN_BRUSH, SketchCanvas
+from studio.qt.sketch_document import SketchDocument
+from studio.qt.workers import wait_for_workers
+
+CHECKPOINT_FILTER = "Studio checkpoints (*.safetensors);;All files (*)"
+BRUSH_STEP = 1.25  # [ and ] scale the brush by this
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, settings: Settings, settings_path: Path | None, notifier: Notifier,
+                 store: ModelStore, dialogs: bool = True, load_models: bool = True) -> None:
+        super().__init__()
+        self._load_models = load_models
+        self.setWindowTitle("Latent Studio")
+        self.settings = settings
+        self._settings_path = settings_path
+        self.notifier = notifier
+        self.store = store
+        self.document = SketchDocument(self)
+        self.canvas = SketchCanvas(self.document)
+        self.canvas.set_brush_size(settings.brush_size)
+        self.setCentralWidget(self.canvas)
+        self.recognition = LiveRecognition(self.document, notifier, self)
+        self.opener = ImageOpener(self.document, notifier, self)
+
+        self.recognizer = RecognizerPanel()
+        self.recognizer.set_choices(settings.recent_classifiers,
+                                    Path(settings.active_classifier)
+                                    if settings.active_classifier else None)
+        self.recognizer_dock = self._add_dock("Recognizer", self.recognizer,
+                                              Qt.DockWidgetArea.RightDockWidgetArea)
+        self.messages = MessagesList(notifier)
+        self.messages_dock = self._add_dock("Messages", self.messages,
+                                            Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.messages_dock.hide()
+        self.status_line = StatusLine(notifier, self.statusBar(), self, dialogs)
+        self.model_label = QLabel("Recognizer: loading…")
+        self.statusBar().addPermanentWidget(self.model_label)
+
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._connect()
+        if not settings.window_geometry:
+            self.resize(1100, 720)
+        self._restore_layout()
+
+    # ---- construction --------------------------------------------------------------
+    def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "") + "Dock")  # for saveState
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, shortcuts: list, slot, tip: str = "",  # noqa: ANN001
+                checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        keys = [QKeySequence(s) for s in shortcuts]
+        action.setShortcuts(keys)
+        hint = f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})" if keys else ""
+        action.setToolTip((tip or text.replace("…", "").replace("&", "")) + hint)
+        action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.addAction(action)  # shortcuts work even when menus and toolbars are hidden
+        return action
+
+    def _build_actions(self) -> None:
+        stack = self.document.undo_stack
+        self.open_image_action = self._action("&Open Image…", [QKeySequence.StandardKey.Open],
+                                              self._on_open_image_triggered,
+                                              "Open a picture of a digit into the canvas")
+        self.paste_action = self._action("&Paste Image", [QKeySequence.StandardKey.Paste],
+                                         self._on_paste_triggered,
+                                         "Paste an image from the clipboard into the canvas")
+        self.open_classifier_action = self._action(
+            "Open &Classifier…", [], self._on_open_classifier_triggered,
+            "Use a classifier checkpoint (.safetensors) as the recognizer")
+        self.quit_action = self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close)
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setToolTip("Undo the last stroke (Ctrl+Z)")
+        self.redo_action.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.addActions([self.undo_action, self.redo_action])
+        self.clear_action = self._action("&Clear Canvas", [QKeySequence.StandardKey.Delete,
+                                                           "Backspace"],
+                                         self._on_clear_triggered, "Clear the canvas")
+        self.brush_action = self._action("&Brush", ["B"], self._on_brush_toggled,
+                                         "Draw with ink", checkable=True)
+        self.eraser_action = self._action("&Eraser", ["E"], self._on_eraser_toggled,
+                                          "Erase ink", checkable=True)
+        tools = QActionGroup(self)
+        tools.addAction(self.brush_action)
+        tools.addAction(self.eraser_action)
+        self.brush_action.setChecked(True)
+        self.bigger_action = self._action("&Bigger Brush", ["]"], self._on_bigger_triggered,
+                                          "Make the brush bigger")
+        self.smaller_action = self._action("&Smaller Brush", ["["], self._on_smaller_triggered,
+                                           "Make the brush smaller")
+        self.saliency_action = self._action("&Where It Looks", ["W"], self._on_saliency_toggled,
+                                            "Overlay where the network looks", checkable=True)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", [QKeySequence.StandardKey
+                                                                     .HelpContents],
+                                             self._on_shortcuts_triggered)
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.open_image_action, self.paste_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.open_classifier_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        edit.addActions([self.brush_action, self.eraser_action, self.bigger_action,
+                         self.smaller_action])
+        edit.addSeparator()
+        edit.addAction(self.clear_action)
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.saliency_action)
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.recognizer_dock.toggleViewAction(),
+                                   self.messages_dock.toggleViewAction()])
+        bar.addMenu("&Help").addAction(self.shortcuts_action)
+
+        tools = QToolBar("Canvas tools")
+        tools.setObjectName("CanvasTools")
+        tools.addActions([self.brush_action, self.eraser_action])
+        self.brush_slider = QSlider(Qt.Orientation.Horizontal)
+        self.brush_slider.setRange(int(MIN_BRUSH), int(MAX_BRUSH))
+        self.brush_slider.setValue(round(self.canvas.brush_size))
+        self.brush_slider.setMaximumWidth(160)
+        self.brush_slider.setToolTip("Brush size ([ and ])")
+        self.brush_label = QLabel()
+        tools.addWidget(QLabel(" Size "))
+        tools.addWidget(self.brush_slider)
+        tools.addWidget(self.brush_label)
+        tools.addSeparator()
+        tools.addActions([self.undo_action, self.redo_action, self.clear_action])
+        tools.addSeparator()
+        tools.addAction(self.open_image_action)
+        tools.addAction(self.saliency_action)
+        self.addToolBar(tools)
+        self.view_menu.addAction(tools.toggleViewAction())
+        self._on_canvas_brush_changed()
+
+    def _connect(self) -> None:
+        self.canvas.brush_changed.connect(self._on_canvas_brush_changed)
+        self.canvas.file_dropped.connect(self.opener.open_file)
+        self.canvas.image_dropped.connect(self.opener.open_qimage)
+        self.canvas.first_painted.connect(self._on_canvas_first_painted)
+        self.brush_slider.valueChanged.connect(self.canvas.set_brush_size)
+        self.recognition.recognized.connect(self._on_recognition_recognized)
+        self.recognizer.saliency_toggled.connect(self.saliency_action.setChecked)
+        self.recognizer.classifier_chosen.connect(self._on_recognizer_classifier_chosen)
+        self.recognizer.open_classifier_requested.connect(self._on_open_classifier_triggered)
+        self.store.classifier_loading.connect(self._on_store_classifier_loading)
+        self.store.classifier_changed.connect(self._on_store_classifier_changed)
+        self.store.classifier_failed.connect(self._on_store_classifier_failed)
+        if self.settings.show_saliency:
+            self.saliency_action.setChecked(True)
+
+    # ---- start-up ------------------------------------------------------------------
+    def _on_canvas_first_painted(self) -> None:
+        """Models load only after the window is on screen (torch takes seconds to import)."""
+        if self._load_models:
+            QTimer.singleShot(0, self._load_initial_classifier)
+
+    def _load_initial_classifier(self) -> None:
+        active = self.settings.active_classifier
+        if active and Path(active).exists():
+            self.store.load_classifier(Path(active))
+        else:
+            self.store.load_default_classifier()
+
+    # ---- slots ---------------------------------------------------------------------
+    def _on_open_image_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Image", self.settings.last_open_dir,
+                                              IMAGE_FILTER)
+        if path:
+            self.settings.last_open_dir = str(Path(path).parent)
+            self.opener.open_file(Path(path))
+
+    def _on_paste_triggered(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        files = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime else []
+        if files:
+            self.opener.open_file(files[0])
+        elif mime is not None and mime.hasImage():
+            self.opener.open_qimage(QGuiApplication.clipboard().image())
+        else:
+            self.notifier.warning("Nothing to paste: the clipboard holds no image.")
+
+    def _on_open_classifier_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Classifier Checkpoint",
+                                              self.settings.last_open_dir, CHECKPOINT_FILTER)
+        if path:
+            self.settings.last_open_dir = str(Path(path).parent)
+            self.store.load_classifier(Path(path))
+        else:
+            self._sync_model_choice()
+
+    def _on_recognizer_classifier_chosen(self, path: Path | None) -> None:
+        if path is None:
+            self.store.load_default_classifier()
+        else:
+            self.store.load_classifier(path)
+
+    def _on_store_classifier_loading(self, name: str) -> None:
+        self.model_label.setText(f"Recognizer: loading {name}…")
+        if self.store.classifier is None:
+            self.recognizer.show_loading(name)
+
+    def _on_store_classifier_changed(self, loaded: LoadedClassifier) -> None:
+        is_default = loaded.path == self.store.default_paths["cnn"]
+        if not is_default:
+            self.settings.remember_classifier(str(loaded.path))
+        self.settings.active_classifier = "" if is_default else str(loaded.path)
+        self._sync_model_choice()
+        self.model_label.setText(f"Recognizer: {loaded.name}")
+        self.recognizer.show_model(loaded)
+        self.recognition.set_classifier(loaded)
+
+    def _on_store_classifier_failed(self, message: str) -> None:
+        current = self.store.classifier
+        self.model_label.setText(f"Recognizer: {current.name}" if current
+                                 else "Recognizer: none")
+        self.recognizer.show_failure(message, current is not None)
+        self._sync_model_choice()
+
+    def _sync_model_choice(self) -> None:
+        active = self.settings.active_classifier
+        self.recognizer.set_choices(self.settings.recent_classifiers,
+                                    Path(active) if active else None)
+
+    def _on_recognition_recognized(self, number: int, recognition) -> None:  # noqa: ANN001
+        self.recognizer.show_recognition(number, recognition)
+        saliency = getattr(recognition, "saliency", None)
+        fitted = getattr(recognition, "fitted", None)
+        if saliency is None or fitted is None or not self.saliency_action.isChecked():
+            self.canvas.set_overlay(None)
+            return
+        s = fitted.scale  # 28x28 coordinates = s * document coordinates + offset
+        rect = QRectF(-fitted.offset_x / s, -fitted.offset_y / s, 28 / s, 28 / s)
+        self.canvas.set_overlay(heatmap(saliency), rect)
+
+    def _on_clear_triggered(self) -> None:
+        self.document.clear()
+
+    def _on_brush_toggled(self, on: bool) -> None:
+        if on:
+            self.canvas.set_erasing(False)
+
+    def _on_eraser_toggled(self, on: bool) -> None:
+        self.canvas.set_erasing(on)
+
+    def _on_bigger_triggered(self) -> None:
+        self.canvas.set_brush_size(self.canvas.brush_size * BRUSH_STEP)
+
+    def _on_smaller_triggered(self) -> None:
+        self.canvas.set_brush_size(self.canvas.brush_size / BRUSH_STEP)
+
+    def _on_canvas_brush_changed(self) -> None:
+        size = self.canvas.brush_size
+        self.settings.brush_size = size
+        self.brush_slider.blockSignals(True)
+        self.brush_slider.setValue(round(size))
+        self.brush_slider.blockSignals(False)
+        self.brush_label.setText(f" {size:.0f} px ")
+        (self.eraser_action if self.canvas.erasing else self.brush_action).setChecked(True)
+
+    def _on_saliency_toggled(self, on: bool) -> None:
+        self.settings.show_saliency = on
+        self.recognizer.where.blockSignals(True)
+        self.recognizer.where.setChecked(on)
+        self.recognizer.where.blockSignals(False)
+        if not on:
+            self.canvas.set_overlay(None)
+        self.recognition.set_saliency_enabled(on)
+
+    def _on_shortcuts_triggered(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+            f"</b></td><td>{a.text().replace('&', '')}</td></tr>"
+            for a in self.actions() if not a.shortcut().isEmpty())
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard Shortcuts",
+                          f"<table cellspacing=6>{rows}</table>", QMessageBox.StandardButton.Close,
+                          self)
+        box.setModal(False)
+        box.show()
+
+    # ---- layout and closing --------------------------------------------------------
+    def _restore_layout(self) -> None:
+        for blob, restore in ((self.settings.window_geometry, self.restoreGeometry),
+                              (self.settings.window_state, self.restoreState)):
+            if blob and blob.isascii():  # a damaged value only costs the layout
+                restore(QByteArray.fromHex(blob.encode("ascii")))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.recognition.close()
+        self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode("ascii")
+        self.settings.window_state = bytes(self.saveState().toHex()).decode("ascii")
+        if self._settings_path is not None:
+            try:
+                save_settings(self.settings, self._settings_path)
+            except Exception as e:  # noqa: BLE001 - losing settings must not block quitting
+                self.notifier.warning(f"Settings were not saved: {e}")
+        if not wait_for_workers(5000):
+            self.notifier.warning("A background task was still running at exit.")
+        super().closeEvent(event)
+        self.closed.emit()
