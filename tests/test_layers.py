@@ -58,3 +58,18 @@ def test_cli_import_does_not_import_torch():
     assert "studio" in loaded
     assert "torch" not in loaded, "`import studio.cli` pulled in torch; keep it in subcommands"
     assert not loaded & QT_PACKAGES, sorted(loaded & QT_PACKAGES)
+
+
+def test_the_window_modules_do_not_import_torch():
+    """The window must paint before torch loads, so nothing on its start path imports it."""
+    loaded = imported_after("import studio.qt.app, studio.qt.main_window")
+    assert "PySide6" in loaded, "sanity: the import ran"
+    assert "torch" not in loaded
+
+
+def test_core_imports_neither_qt_nor_torch():
+    code = ("import importlib, pkgutil, studio.core\n"
+            "for m in pkgutil.iter_modules(studio.core.__path__):\n"
+            "    importlib.import_module('studio.core.' + m.name)")
+    loaded = imported_after(code)
+    assert not loaded & (QT_PACKAGES | {"torch"}), sorted(loaded & (QT_PACKAGES | {"torch"}))

@@ -1,5 +1,9 @@
 """to_mnist: whatever the user draws or opens should reach the CNN in the MNIST convention.
 
+fit_to_mnist also returns the map from input coordinates to the 28x28; the blob tests
+check it by where separate blobs of ink land, so an error of half a pixel in the
+crop, the window, the centring shift or the internal reduction of large images shows.
+
 The thresholds were checked against deliberately broken versions of `to_mnist`: a
 fixed scale, bounding-box instead of centre-of-mass centring, no centring at all, or a
 plain resize of the whole canvas each fail several of these tests (the scale test, the
@@ -14,7 +18,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from studio.ml.datasets import bundled_mnist
-from studio.ml.preprocess import to_mnist, to_uint8
+from studio.ml.preprocess import Fitted, fit_to_mnist, ink_coverage, to_mnist, to_uint8
 
 YS, XS = np.mgrid[:28, :28]
 
@@ -227,3 +231,89 @@ def test_mnist_digits_stay_themselves() -> None:
         assert best < 0.01
     outputs = np.stack([to_mnist(x) for x in images])
     assert float(np.abs(outputs - images).mean()) < 0.005
+
+
+# --- the map from input coordinates to the 28x28 -------------------------------------------
+
+
+def blob_image(height: int, width: int, blobs: list[tuple[float, float, float]]) -> np.ndarray:
+    """uint8 white discs (x, y, radius) on black, in continuous pixel coordinates."""
+    a = np.zeros((height, width), np.uint8)
+    for x, y, r in blobs:
+        y0, y1, x0, x1 = int(y - r) - 1, int(y + r) + 2, int(x - r) - 1, int(x + r) + 2
+        ys, xs = np.mgrid[y0:y1, x0:x1]
+        a[y0:y1, x0:x1][(xs + 0.5 - x) ** 2 + (ys + 0.5 - y) ** 2 <= r * r] = 255
+    return a
+
+
+def blob_centres_land_where_the_map_says(image: np.ndarray | Image.Image,
+                                         blobs: list[tuple[float, float, float]]) -> None:
+    fitted = fit_to_mnist(image)
+    assert fitted is not None
+    assert np.array_equal(fitted.image, to_mnist(image))
+    for x, y, r in blobs:
+        # The drawn disc's own centre of mass (pixel centres at +0.5), in input pixels.
+        ys, xs = np.mgrid[int(y - r) - 1:int(y + r) + 2, int(x - r) - 1:int(x + r) + 2]
+        disc = ((xs + 0.5 - x) ** 2 + (ys + 0.5 - y) ** 2 <= r * r).astype(np.float64)
+        cx, cy = (disc * (xs + 0.5)).sum() / disc.sum(), (disc * (ys + 0.5)).sum() / disc.sum()
+        u, v = fitted.to_field(cx, cy)
+        assert 0 < u < 28 and 0 < v < 28
+        # The blob's ink in the 28x28, within a window around the predicted place.
+        near = (XS + 0.5 - u) ** 2 + (YS + 0.5 - v) ** 2 <= (r * fitted.scale + 1.5) ** 2
+        ink = fitted.image * near
+        assert ink.sum() > 0.5
+        got_u, got_v = (ink * (XS + 0.5)).sum() / ink.sum(), (ink * (YS + 0.5)).sum() / ink.sum()
+        assert abs(got_u - u) < 0.5 and abs(got_v - v) < 0.5, ((x, y), (u, v), (got_u, got_v))
+
+
+@pytest.mark.parametrize("blobs", [
+    [(60.5, 80.5, 9), (220, 200, 9), (90, 230, 9)],  # a spread-out triangle
+    [(100, 100, 20), (250, 30, 6)],  # lopsided: the window shifts so the small blob stays in
+])
+def test_fitted_map_sends_input_points_to_the_28x28(blobs: list) -> None:
+    blob_centres_land_where_the_map_says(blob_image(280, 280, blobs), blobs)
+
+
+def test_fitted_map_of_a_large_image_uses_its_own_pixels() -> None:
+    """A 3000x3000 PIL image is reduced internally; the map must still take its pixels."""
+    blobs = [(600, 900, 110), (2500, 2100, 110), (900, 2400, 110)]
+    big = Image.fromarray(blob_image(3000, 3000, blobs))
+    fitted = fit_to_mnist(big)
+    assert fitted is not None and fitted.scale < 0.011  # about 20 / 2000
+    blob_centres_land_where_the_map_says(big, blobs)
+    wide = [(x, y * 0.6, r) for x, y, r in blobs]  # and a non-square one, 3000x1800
+    blob_centres_land_where_the_map_says(Image.fromarray(blob_image(1800, 3000, wide)), wide)
+
+
+def test_fitted_map_of_a_small_image_and_its_inverse() -> None:
+    blobs = [(3, 3, 1.5), (9, 11, 1.5)]  # 12x14 input: scaled up, by 2
+    fitted = fit_to_mnist(blob_image(14, 12, blobs))
+    assert fitted.scale == pytest.approx(2.0)
+    blob_centres_land_where_the_map_says(blob_image(14, 12, blobs), blobs)
+    u, v = fitted.to_field(5.25, 7.5)
+    assert fitted.from_field(u, v) == pytest.approx((5.25, 7.5))
+
+
+def test_fit_to_mnist_is_to_mnist_plus_the_map(digits: list[np.ndarray]) -> None:
+    assert fit_to_mnist(np.zeros((64, 64), np.uint8)) is None
+    for digit in digits[::5]:
+        photo = Image.fromarray(255 - mnist_canvas(digit, dy=20, dx=-30)).convert("RGB")
+        fitted = fit_to_mnist(photo)
+        assert isinstance(fitted, Fitted)
+        assert all(type(v) is float for v in (fitted.scale, fitted.offset_x, fitted.offset_y))
+        assert np.array_equal(fitted.image, to_mnist(photo))
+
+
+def test_ink_coverage_is_the_ink_to_mnist_reads(digits: list[np.ndarray]) -> None:
+    assert ink_coverage(np.full((50, 60), 255, np.uint8)) is None
+    speck = np.zeros((280, 280), np.uint8)
+    speck[140, 140] = 255
+    assert ink_coverage(speck) is None
+    for digit in digits[::5]:
+        canvas = mnist_canvas(digit, dx=40)
+        paper = Image.fromarray(255 - canvas).convert("RGB")  # dark ink on white
+        ink = ink_coverage(paper)
+        assert ink.shape == canvas.shape and ink.dtype == np.float32
+        assert ink.min() == 0.0 and ink.max() == pytest.approx(1.0)
+        assert corr(ink, canvas.astype(np.float32)) > 0.99  # inverted back, paper dropped
+        assert corr(to_mnist(ink), to_mnist(paper)) > 0.99

@@ -12,8 +12,8 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDropEvent, QGuiApplication, QImage  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import draw_digit, draw_polyline, sample  # noqa: E402
 
@@ -157,6 +157,10 @@ def test_a_dropped_file_opens(window, qtbot, bundled, tmp_path):
     label = _digit_png(bundled, tmp_path / "dropped.png", index=21)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.png"))])
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window.canvas, enter)
+    assert enter.isAccepted(), "the canvas accepts a dragged image file"
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.opener.opened, timeout=WAIT_MS):

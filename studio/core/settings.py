@@ -19,7 +19,7 @@ MAX_RECENT = 8
 
 @dataclass
 class Settings:
-    brush_size: float = 36.0  # document pixels (the canvas is 512 wide)
+    brush_size: float = 44.0  # document pixels (the canvas is 512 wide)
     show_saliency: bool = False
     last_open_dir: str = ""
     recent_classifiers: list[str] = field(default_factory=list)

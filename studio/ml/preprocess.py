@@ -11,6 +11,7 @@ through `to_mnist` first: canvas strokes, opened or dropped files, image dataset
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -27,6 +28,31 @@ MAX_SIDE = 2048  # larger PIL images are reduced first; a digit needs no more de
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """The 28x28 that the network sees, and the map from the input image onto it.
+
+    Overlays (a saliency map drawn over the canvas, the outline of the field) have to
+    land on the strokes they belong to, so the map is exact: a continuous point (x, y)
+    of the input image as given (pixel edges at integers, x right, y down, in the
+    input's own pixels even when a large image was reduced internally) lies at
+    (scale * x + offset_x, scale * y + offset_y) in the 28x28, in the same convention.
+    """
+
+    image: np.ndarray  # [28, 28] float32 in [0, 1], what to_mnist returns
+    scale: float  # 28x28 pixels per input pixel, the same along x and y
+    offset_x: float
+    offset_y: float
+
+    def to_field(self, x: float, y: float) -> tuple[float, float]:
+        """Input-image point -> 28x28 point."""
+        return self.scale * x + self.offset_x, self.scale * y + self.offset_y
+
+    def from_field(self, u: float, v: float) -> tuple[float, float]:
+        """28x28 point -> input-image point; from_field(0, 0) and (28, 28) frame the field."""
+        return (u - self.offset_x) / self.scale, (v - self.offset_y) / self.scale
+
+
 def to_mnist(image: np.ndarray | Image.Image) -> np.ndarray | None:
     """Float32 [28, 28] in [0, 1], white ink on black; None when there is no ink to read.
 
@@ -34,7 +60,39 @@ def to_mnist(image: np.ndarray | Image.Image) -> np.ndarray | None:
     array or any PIL image, of any size. Light backgrounds are detected from the
     border and inverted; mostly transparent images count their alpha as ink.
     """
-    gray, is_ink = _ink_or_gray(image)
+    fitted = fit_to_mnist(image)
+    return None if fitted is None else fitted.image
+
+
+def fit_to_mnist(image: np.ndarray | Image.Image) -> Fitted | None:
+    """`to_mnist` plus where each input point went; None when there is no ink to read."""
+    found = _find_ink(image)
+    if found is None:
+        return None
+    ink, reduced = found
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    out, k, left, top = _fit(ink[y0:y1, x0:x1])
+    # input (x, y) -> reduced (x / reduced) -> crop (- x0) -> window (- left) -> field (* k)
+    return Fitted(out, scale=float(k / reduced), offset_x=float(-k * (x0 + left)),
+                  offset_y=float(-k * (y0 + top)))
+
+
+def ink_coverage(image: np.ndarray | Image.Image) -> np.ndarray | None:
+    """Float32 [H, W] in [0, 1], white ink on black, background dropped; None without ink.
+
+    The same ink that `to_mnist` reads, before cropping and scaling, so an image opened
+    onto the canvas looks to recognition as it did in the file. [H, W] is the input's
+    size, except for PIL images over MAX_SIDE, which come back reduced.
+    """
+    found = _find_ink(image)
+    return None if found is None else found[0]
+
+
+def _find_ink(image: np.ndarray | Image.Image) -> tuple[np.ndarray, int] | None:
+    """Ink coverage and the factor the image was reduced by; None when nothing was drawn."""
+    gray, is_ink, reduced = _ink_or_gray(image)
     if gray.size == 0:
         return None
     border = _border(gray)
@@ -52,14 +110,9 @@ def to_mnist(image: np.ndarray | Image.Image) -> np.ndarray | None:
         return None
     ink = np.clip((gray - floor) / (peak - floor), 0.0, 1.0, dtype=np.float32)
     ink[ink < NOISE_MARGIN] = 0.0
-
-    rows = np.flatnonzero(ink.any(axis=1))
-    cols = np.flatnonzero(ink.any(axis=0))
-    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    crop = ink[y0:y1, x0:x1]
-    if np.count_nonzero(crop > 0.25) < MIN_PIXELS:
+    if np.count_nonzero(ink > 0.25) < MIN_PIXELS:
         return None
-    return _fit(crop)
+    return ink, reduced
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:
@@ -67,11 +120,13 @@ def to_uint8(x: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
-def _fit(crop: np.ndarray) -> np.ndarray:
+def _fit(crop: np.ndarray) -> tuple[np.ndarray, float, float, float]:
     """Scale the cropped ink into 20x20 and centre its mass in one resampling step.
 
     Resampling straight from the source window with a sub-pixel box keeps the centring
     exact and blurs only once, where pasting a resized patch would round to whole pixels.
+    Returns the 28x28, the scale k and the window's top-left corner (left, top) in crop
+    coordinates: crop point (x, y) lands at ((x - left) * k, (y - top) * k).
     """
     h, w = crop.shape
     k = BOX / max(h, w)  # output pixels per source pixel
@@ -94,8 +149,8 @@ def _fit(crop: np.ndarray) -> np.ndarray:
     # Thin strokes average down to grey; MNIST ink peaks at full white.
     top_value = float(out.max())
     if top_value <= 0.0:
-        return np.zeros((SIZE, SIZE), dtype=np.float32)
-    return np.clip(out / top_value, 0.0, 1.0).astype(np.float32)
+        return np.zeros((SIZE, SIZE), dtype=np.float32), k, left, top
+    return np.clip(out / top_value, 0.0, 1.0).astype(np.float32), k, left, top
 
 
 def _keep_inside(start: float, length: int, k: float) -> float:
@@ -113,25 +168,26 @@ def _border(a: np.ndarray) -> np.ndarray:
     return np.concatenate([a[0], a[-1], a[1:-1, 0], a[1:-1, -1]])
 
 
-def _ink_or_gray(image: np.ndarray | Image.Image) -> tuple[np.ndarray, bool]:
-    """Grayscale float32 in [0, 1], and whether it already is ink coverage (from alpha)."""
+def _ink_or_gray(image: np.ndarray | Image.Image) -> tuple[np.ndarray, bool, int]:
+    """Grayscale float32 in [0, 1], whether it already is ink coverage (from alpha), and
+    the factor by which it was reduced (input pixels per returned pixel, 1 for arrays)."""
     if isinstance(image, Image.Image):
         return _from_pil(image)
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[..., 0]
     if a.ndim == 2:
-        return _unit(a), False
+        return _unit(a), False, 1
     if a.ndim == 3 and a.shape[2] in (3, 4):
         a = _unit(a)
         gray = a[..., :3] @ _LUMA
         if a.shape[2] == 4:
-            return _apply_alpha(gray, a[..., 3])
-        return gray, False
+            return (*_apply_alpha(gray, a[..., 3]), 1)
+        return gray, False, 1
     raise ValueError(f"expected a grayscale or RGB(A) image, got an array of shape {a.shape}")
 
 
-def _from_pil(image: Image.Image) -> tuple[np.ndarray, bool]:
+def _from_pil(image: Image.Image) -> tuple[np.ndarray, bool, int]:
     has_alpha = image.mode in ("RGBA", "RGBa", "LA", "La", "PA") or (
         image.mode == "P" and "transparency" in image.info)
     if has_alpha:
@@ -143,12 +199,16 @@ def _from_pil(image: Image.Image) -> tuple[np.ndarray, bool]:
         im = image.getchannel("L")
     else:
         im = image.convert("L")
+    factor = 1
     if max(im.size) > MAX_SIDE and im.mode in ("L", "LA", "I", "F"):
-        im = im.reduce(math.ceil(max(im.size) / MAX_SIDE))
+        # Each reduced pixel averages a factor x factor block (a partial one at the far
+        # edges), so a continuous input coordinate x becomes exactly x / factor.
+        factor = math.ceil(max(im.size) / MAX_SIDE)
+        im = im.reduce(factor)
     a = np.asarray(im)
     if has_alpha:
-        return _apply_alpha(_unit(a[..., 0]), _unit(a[..., 1]))
-    return _unit(a), False
+        return (*_apply_alpha(_unit(a[..., 0]), _unit(a[..., 1])), factor)
+    return _unit(a), False, factor
 
 
 def _apply_alpha(gray: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, bool]:

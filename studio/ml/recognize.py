@@ -1,7 +1,9 @@
 """Recognizing a drawing or image: preprocessing plus the classifier, in one call.
 
 The CLI, the GUI's live recognition and the tests all go through `recognize` so that
-what the net sees is the same everywhere.
+what the net sees is the same everywhere. The live sketch panel calls it on every pen
+move, so the plain call stays around a millisecond: the network's body runs once, and
+both the probabilities and the novelty score are read off its features.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from studio.ml.classifier import Classifier
-from studio.ml.preprocess import to_mnist
+from studio.ml.novelty import DigitLikeness, body_features
+from studio.ml.preprocess import Fitted, fit_to_mnist
+from studio.ml.saliency import saliency_map
 
 UNSURE_BELOW = 0.6  # top probability under this reads as "unsure"
 
@@ -23,6 +28,9 @@ class Recognition:
     digit: int | None  # None: nothing to recognize (empty drawing)
     probabilities: np.ndarray  # [num_classes] float32; zeros when digit is None
     seen: np.ndarray | None  # [28, 28] float32 in [0, 1]: what the network was given
+    fitted: Fitted | None = None  # maps input coordinates onto `seen` (for overlays)
+    unlike_digit: bool = False  # the features look like no digit (needs a DigitLikeness)
+    saliency: np.ndarray | None = None  # [28, 28] float32 in [0, 1] for `digit`, on request
 
     @property
     def confidence(self) -> float:
@@ -30,15 +38,30 @@ class Recognition:
 
     @property
     def unsure(self) -> bool:
-        return self.digit is not None and self.confidence < UNSURE_BELOW
+        """A softmax is confident about scribbles too, so novelty also makes it unsure."""
+        return self.digit is not None and (self.confidence < UNSURE_BELOW or self.unlike_digit)
 
 
-@torch.no_grad()
-def recognize(classifier: Classifier, image: np.ndarray | Image.Image) -> Recognition:
-    seen = to_mnist(image)
-    if seen is None:
+def recognize(classifier: Classifier, image: np.ndarray | Image.Image,
+              likeness: DigitLikeness | None = None,
+              with_saliency: bool = False) -> Recognition:
+    """Preprocess `image` (anything `to_mnist` takes) and classify it.
+
+    With `likeness` (fitted to this classifier) the result says whether the drawing
+    looks like a digit at all; with `with_saliency` it carries where the network
+    looks for the predicted digit (a few ms more).
+    """
+    fitted = fit_to_mnist(image)
+    if fitted is None:
         return Recognition(None, np.zeros(classifier.config.num_classes, np.float32), None)
     device = next(classifier.parameters()).device
-    x = torch.from_numpy(seen).to(device)[None, None]  # [1, 1, 28, 28]
-    probs = classifier.probabilities(x)[0].cpu().numpy()  # [num_classes]
-    return Recognition(int(probs.argmax()), probs, seen)
+    x = torch.from_numpy(fitted.image).to(device)[None, None]  # [1, 1, 28, 28]
+    with torch.no_grad():
+        penultimate, traits = body_features(classifier, x)  # [1, 4w], [1, 6w]
+        logits = classifier.head(classifier.dropout(penultimate))  # as classifier(x) does
+        probs = F.softmax(logits, dim=1)[0].cpu().numpy()  # [num_classes]
+    digit = int(probs.argmax())
+    unlike = likeness is not None and not bool(
+        likeness.is_digit_like(traits.double().cpu().numpy())[0])
+    saliency = saliency_map(classifier, fitted.image, digit) if with_saliency else None
+    return Recognition(digit, probs, fitted.image, fitted, unlike, saliency)

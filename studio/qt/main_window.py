@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setIconText("Undo")  # the toolbar keeps its width as the text changes
+        self.redo_action.setIconText("Redo")
         self.undo_action.setToolTip("Undo the last stroke (Ctrl+Z)")
         self.redo_action.setToolTip("Redo (Ctrl+Shift+Z)")
         self.addActions([self.undo_action, self.redo_action])

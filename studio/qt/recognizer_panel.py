@@ -85,12 +85,12 @@ class RecognizerPanel(QWidget):
         """Fill the model list: the default, recently opened checkpoints, and Open…"""
         self.models.blockSignals(True)
         self.models.clear()
-        self.models.addItem("Default (bundled)", None)
+        self.models.addItem("Default (bundled)", "")
         for path in recent:
-            self.models.addItem(Path(path).name, Path(path))
+            self.models.addItem(Path(path).name, str(path))
             self.models.setItemData(self.models.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
         self.models.addItem(OPEN_ITEM, OPEN_ITEM)
-        index = 0 if current is None else max(self.models.findData(Path(current)), 0)
+        index = 0 if current is None else max(self.models.findData(str(current)), 0)
         self.models.setCurrentIndex(index)
         self.models.blockSignals(False)
 
@@ -99,7 +99,7 @@ class RecognizerPanel(QWidget):
         if data == OPEN_ITEM:
             self.open_classifier_requested.emit()
         else:
-            self.classifier_chosen.emit(data)
+            self.classifier_chosen.emit(Path(data) if data else None)
 
     # ---- states --------------------------------------------------------------------
     def show_loading(self, name: str) -> None:

@@ -45,7 +45,7 @@ class SketchCanvas(QWidget):
         self.document = document
         self.ink = QColor(24, 24, 36)
         self.paper = QColor(250, 249, 245)
-        self._brush = 36.0
+        self._brush = 44.0
         self._erase = False
         self._cache: QImage | None = None
         self._overlay: QImage | None = None
