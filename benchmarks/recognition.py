@@ -22,7 +22,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse  # noqa: E402
 
@@ -38,16 +38,18 @@ def percentile(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
-def replay(app: QApplication, window, strokes: list[dict]) -> dict:  # noqa: ANN001
-    clock = QElapsedTimer()
-    clock.start()
-    now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
+def replay(app: QApplication, window, strokes: list[dict], now,  # noqa: ANN001
+           painted: list[tuple[float, int]]) -> dict:
+    """Replay `strokes`; `painted` collects (time, tag) of every paint of the bars."""
+    painted.clear()
     paper = window.canvas.paper_rect()
-    events = []  # (t_ms, kind, QPointF)
+    events = []  # (t_ms, kind, QPointF or digit)
     t = 0.0
     for stroke in strokes:
         pts = [QPointF(paper.x() + x * paper.width(), paper.y() + y * paper.height())
                for x, y in stroke["points"]]
+        events.append((t, "clear", stroke["digit"]))  # the user presses Delete between digits
+        t += 300
         events.append((t, QEvent.Type.MouseButtonPress, pts[0]))
         for p in pts[1:]:
             t += stroke["period_ms"]
@@ -55,12 +57,9 @@ def replay(app: QApplication, window, strokes: list[dict]) -> dict:  # noqa: ANN
         events.append((t, QEvent.Type.MouseButtonRelease, pts[-1]))
         t += 300  # the hand moves to the next stroke
     sent: dict[int, float] = {}  # request number -> time its event was sent
-    painted: list[tuple[float, int]] = []
     ticks: list[float] = []
     state = {"i": 0, "start": now()}
-
-    def on_painted(tag: int) -> None:
-        painted.append((now(), tag))
+    shown: list[tuple[str, str]] = []  # (digit drawn, digit shown before the next clear)
 
     def on_heartbeat() -> None:
         ticks.append(now())
@@ -69,26 +68,31 @@ def replay(app: QApplication, window, strokes: list[dict]) -> dict:  # noqa: ANN
         elapsed = now() - state["start"]
         while state["i"] < len(events) and events[state["i"]][0] <= elapsed:
             _, kind, pos = events[state["i"]]
+            state["i"] += 1
+            if kind == "clear":
+                if shown:
+                    shown[-1] = (shown[-1][0], window.recognizer.shown_digit)
+                shown.append((pos, ""))
+                window.clear_action.trigger()
+                continue
             before = window.recognition.last_request
             t_event = now()
             send_mouse(window.canvas, kind, pos, kind != QEvent.Type.MouseButtonRelease)
             if window.recognition.last_request != before:
                 sent[window.recognition.last_request] = t_event
-            state["i"] += 1
         if state["i"] == len(events) and not window.recognition.busy:
-            QTimer.singleShot(200, app.quit)
             replay_timer.stop()
+            QTimer.singleShot(200, loop.quit)  # (app.quit would close the window)
 
-    window.recognizer.bars.painted.connect(on_painted)
     heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
     heartbeat.timeout.connect(on_heartbeat)
     replay_timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
     replay_timer.timeout.connect(on_replay_tick)
+    loop = QEventLoop()
     heartbeat.start()
     replay_timer.start()
-    app.exec()
+    loop.exec()
     heartbeat.stop()
-    window.recognizer.bars.painted.disconnect(on_painted)
 
     latencies = []
     for number, t_event in sent.items():
@@ -96,7 +100,9 @@ def replay(app: QApplication, window, strokes: list[dict]) -> dict:  # noqa: ANN
         if later:
             latencies.append(min(later) - t_event)
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    shown[-1] = (shown[-1][0], window.recognizer.shown_digit)
     return {"events": len(events), "answers_wanted": len(sent), "measured": len(latencies),
+            "shown": shown,
             "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
             "stall": max(gaps) - HEARTBEAT_MS}
 
@@ -110,18 +116,22 @@ def main() -> None:
         window.show()
         app.processEvents()
         window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+        clock = QElapsedTimer()
+        clock.start()
+        now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
+        painted: list[tuple[float, int]] = []
+        window.recognizer.bars.painted.connect(lambda tag: painted.append((now(), tag)))
         results = {}
         for saliency in (False, True):
-            window.document.clear()
             window.saliency_action.setChecked(saliency)
             app.processEvents()
             time.sleep(0.2)
-            r = replay(app, window, strokes)
+            r = replay(app, window, strokes, now, painted)
             results[saliency] = r
             print(f"where-it-looks {'on ' if saliency else 'off'}: {r['events']} events, "
                   f"{r['answers_wanted']} canvas changes, stroke->bars p50 {r['p50']:.1f} ms, "
-                  f"p95 {r['p95']:.1f} ms, GUI stall max {r['stall']:.1f} ms; shown: "
-                  f"{window.recognizer.shown_digit!r}")
+                  f"p95 {r['p95']:.1f} ms, GUI stall max {r['stall']:.1f} ms; "
+                  f"drawn/recognized: {r['shown']}")
         window.close()
     off, on = results[False], results[True]
     print(json.dumps({"stroke_to_bars_ms_p50": round(off["p50"], 2),

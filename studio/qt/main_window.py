@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         self.canvas.first_painted.connect(self._on_canvas_first_painted)
         self.brush_slider.valueChanged.connect(self.canvas.set_brush_size)
         self.recognition.recognized.connect(self._on_recognition_recognized)
+        self.recognition.looked.connect(self._on_recognition_looked)
         self.recognizer.saliency_toggled.connect(self.saliency_action.setChecked)
         self.recognizer.classifier_chosen.connect(self._on_recognizer_classifier_chosen)
         self.recognizer.open_classifier_requested.connect(self._on_open_classifier_triggered)
@@ -274,10 +275,12 @@ class MainWindow(QMainWindow):
 
     def _on_recognition_recognized(self, number: int, recognition) -> None:  # noqa: ANN001
         self.recognizer.show_recognition(number, recognition)
-        saliency = getattr(recognition, "saliency", None)
-        fitted = getattr(recognition, "fitted", None)
-        if saliency is None or fitted is None or not self.saliency_action.isChecked():
+        if recognition is None or recognition.digit is None:
             self.canvas.set_overlay(None)
+
+    def _on_recognition_looked(self, recognition, saliency) -> None:  # noqa: ANN001
+        fitted = recognition.fitted
+        if fitted is None or not self.saliency_action.isChecked() or self.document.is_blank():
             return
         s = fitted.scale  # 28x28 coordinates = s * document coordinates + offset
         rect = QRectF(-fitted.offset_x / s, -fitted.offset_y / s, 28 / s, 28 / s)
