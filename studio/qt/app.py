@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QStandardPaths, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from studio.core.settings import load_settings
@@ -114,4 +115,11 @@ def run(argv: Sequence[str] | None = None, data_dir: Path | None = None,
         window.store.classifier_changed.connect(window.close)
         window.store.classifier_failed.connect(window.close)
     window.show()
+    # Ctrl-C in the terminal closes the window the normal way (settings saved, workers
+    # ended); the idle timer lets Python run its signal handler while Qt waits.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    wake = QTimer(interval=200)
+    wake.timeout.connect(lambda: None)
+    wake.start()
     return app.exec()
