@@ -13,9 +13,11 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSlider,
     QToolBar,
     QWidget,
@@ -35,6 +37,17 @@ from studio.qt.workers import wait_for_workers
 
 CHECKPOINT_FILTER = "Studio checkpoints (*.safetensors);;All files (*)"
 BRUSH_STEP = 1.25  # [ and ] scale the brush by this
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """A panel that scrolls in a short window instead of squeezing its widgets together."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(panel.minimumSizeHint().width() + 16)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +73,7 @@ class MainWindow(QMainWindow):
         self.recognizer.set_choices(settings.recent_classifiers,
                                     Path(settings.active_classifier)
                                     if settings.active_classifier else None)
-        self.recognizer_dock = self._add_dock("Recognizer", self.recognizer,
+        self.recognizer_dock = self._add_dock("Recognizer", _scrolling(self.recognizer),
                                               Qt.DockWidgetArea.RightDockWidgetArea)
         self.messages = MessagesList(notifier)
         self.messages_dock = self._add_dock("Messages", self.messages,
