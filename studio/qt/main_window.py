@@ -13,13 +13,9 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSlider,
-    QToolBar,
     QWidget,
 )
 
@@ -31,23 +27,13 @@ from studio.qt.messages_view import MessagesList, StatusLine
 from studio.qt.model_store import LoadedClassifier, ModelStore
 from studio.qt.notifier import Notifier
 from studio.qt.recognizer_panel import RecognizerPanel
-from studio.qt.sketch_canvas import MAX_BRUSH, MIN_BRUSH, SketchCanvas
+from studio.qt.sketch_canvas import SketchCanvas
 from studio.qt.sketch_document import SketchDocument
+from studio.qt.window_menus import build_menus_and_toolbar, scrolling
 from studio.qt.workers import wait_for_workers
 
 CHECKPOINT_FILTER = "Studio checkpoints (*.safetensors);;All files (*)"
 BRUSH_STEP = 1.25  # [ and ] scale the brush by this
-
-
-def _scrolling(panel: QWidget) -> QScrollArea:
-    """A panel that scrolls in a short window instead of squeezing its widgets together."""
-    area = QScrollArea()
-    area.setWidget(panel)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setMinimumWidth(panel.minimumSizeHint().width() + 16)
-    return area
 
 
 class MainWindow(QMainWindow):
@@ -73,7 +59,7 @@ class MainWindow(QMainWindow):
         self.recognizer.set_choices(settings.recent_classifiers,
                                     Path(settings.active_classifier)
                                     if settings.active_classifier else None)
-        self.recognizer_dock = self._add_dock("Recognizer", _scrolling(self.recognizer),
+        self.recognizer_dock = self._add_dock("Recognizer", scrolling(self.recognizer),
                                               Qt.DockWidgetArea.RightDockWidgetArea)
         self.messages = MessagesList(notifier)
         self.messages_dock = self._add_dock("Messages", self.messages,
@@ -84,7 +70,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.model_label)
 
         self._build_actions()
-        self._build_menus_and_toolbar()
+        build_menus_and_toolbar(self)
+        self._on_canvas_brush_changed()
         self._connect()
         if not settings.window_geometry:
             self.resize(1100, 720)
@@ -152,49 +139,6 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action("&Keyboard Shortcuts", [QKeySequence.StandardKey
                                                                      .HelpContents],
                                              self._on_shortcuts_triggered)
-
-    def _build_menus_and_toolbar(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.open_image_action, self.paste_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.open_classifier_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit = bar.addMenu("&Edit")
-        edit.addActions([self.undo_action, self.redo_action])
-        edit.addSeparator()
-        edit.addActions([self.brush_action, self.eraser_action, self.bigger_action,
-                         self.smaller_action])
-        edit.addSeparator()
-        edit.addAction(self.clear_action)
-        self.view_menu = bar.addMenu("&View")
-        self.view_menu.addAction(self.saliency_action)
-        self.view_menu.addSeparator()
-        self.view_menu.addActions([self.recognizer_dock.toggleViewAction(),
-                                   self.messages_dock.toggleViewAction()])
-        bar.addMenu("&Help").addAction(self.shortcuts_action)
-
-        tools = QToolBar("Canvas tools")
-        tools.setObjectName("CanvasTools")
-        tools.addActions([self.brush_action, self.eraser_action])
-        self.brush_slider = QSlider(Qt.Orientation.Horizontal)
-        self.brush_slider.setRange(int(MIN_BRUSH), int(MAX_BRUSH))
-        self.brush_slider.setValue(round(self.canvas.brush_size))
-        self.brush_slider.setMaximumWidth(160)
-        self.brush_slider.setToolTip("Brush size ([ and ])")
-        self.brush_label = QLabel()
-        tools.addWidget(QLabel(" Size "))
-        tools.addWidget(self.brush_slider)
-        tools.addWidget(self.brush_label)
-        tools.addSeparator()
-        tools.addActions([self.undo_action, self.redo_action, self.clear_action])
-        tools.addSeparator()
-        tools.addAction(self.open_image_action)
-        tools.addAction(self.saliency_action)
-        self.addToolBar(tools)
-        self.view_menu.addAction(tools.toggleViewAction())
-        self._on_canvas_brush_changed()
 
     def _connect(self) -> None:
         self.canvas.brush_changed.connect(self._on_canvas_brush_changed)

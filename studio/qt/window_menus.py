@@ -1,0 +1,68 @@
+"""The window's menus and canvas toolbar, built from the actions MainWindow owns."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSlider, QToolBar, QWidget
+
+from studio.qt.sketch_canvas import MAX_BRUSH, MIN_BRUSH
+
+if TYPE_CHECKING:
+    from studio.qt.main_window import MainWindow
+
+
+def scrolling(panel: QWidget) -> QScrollArea:
+    """A panel that scrolls in a short window instead of squeezing its widgets together."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(panel.minimumSizeHint().width() + 16)
+    return area
+
+
+def build_menus_and_toolbar(window: MainWindow) -> None:
+    """Menus list every action (with its shortcut); the toolbar holds the canvas tools."""
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([window.open_image_action, window.paste_action])
+    file_menu.addSeparator()
+    file_menu.addAction(window.open_classifier_action)
+    file_menu.addSeparator()
+    file_menu.addAction(window.quit_action)
+    edit = bar.addMenu("&Edit")
+    edit.addActions([window.undo_action, window.redo_action])
+    edit.addSeparator()
+    edit.addActions([window.brush_action, window.eraser_action, window.bigger_action,
+                     window.smaller_action])
+    edit.addSeparator()
+    edit.addAction(window.clear_action)
+    window.view_menu = bar.addMenu("&View")
+    window.view_menu.addAction(window.saliency_action)
+    window.view_menu.addSeparator()
+    window.view_menu.addActions([window.recognizer_dock.toggleViewAction(),
+                                 window.messages_dock.toggleViewAction()])
+    bar.addMenu("&Help").addAction(window.shortcuts_action)
+
+    tools = QToolBar("Canvas tools")
+    tools.setObjectName("CanvasTools")
+    tools.addActions([window.brush_action, window.eraser_action])
+    window.brush_slider = QSlider(Qt.Orientation.Horizontal)
+    window.brush_slider.setRange(int(MIN_BRUSH), int(MAX_BRUSH))
+    window.brush_slider.setValue(round(window.canvas.brush_size))
+    window.brush_slider.setMaximumWidth(160)
+    window.brush_slider.setToolTip("Brush size ([ and ])")
+    window.brush_label = QLabel()
+    tools.addWidget(QLabel(" Size "))
+    tools.addWidget(window.brush_slider)
+    tools.addWidget(window.brush_label)
+    tools.addSeparator()
+    tools.addActions([window.undo_action, window.redo_action, window.clear_action])
+    tools.addSeparator()
+    tools.addAction(window.open_image_action)
+    tools.addAction(window.saliency_action)
+    window.addToolBar(tools)
+    window.view_menu.addAction(tools.toggleViewAction())
