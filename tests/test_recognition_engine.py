@@ -310,13 +310,13 @@ def test_recognize_stays_compatible(model, bundled) -> None:
     result = recognize(model, board)
     assert result.digit == bundled.test.labels[index]
     assert result.fitted is not None and result.fitted.image is result.seen
-    assert result.unlike_digit is False and result.saliency is None
+    assert result.unlike_digit is False
     with torch.no_grad():
         expected = model.probabilities(torch.from_numpy(to_mnist(board))[None, None])[0]
     assert np.allclose(result.probabilities, expected.numpy(), atol=1e-6)
-    blank = recognize(model, np.zeros((512, 512), np.uint8), likeness=None, with_saliency=True)
+    blank = recognize(model, np.zeros((512, 512), np.uint8), likeness=None)
     assert blank.digit is None and blank.seen is None and blank.fitted is None
-    assert blank.saliency is None and not blank.unlike_digit and not blank.unsure
+    assert not blank.unlike_digit and not blank.unsure
 
 
 def test_recognize_runs_the_body_once(model, likeness, bundled) -> None:
@@ -341,8 +341,3 @@ def test_unlike_digit_makes_confident_scribbles_unsure(model, likeness) -> None:
     assert sum(r.unsure and r.confidence >= UNSURE_BELOW for r in results) >= 5
     assert not any(recognize(model, s).unlike_digit for s in scribbles[:5])  # needs likeness
 
-
-def test_recognize_with_saliency(model, likeness, bundled) -> None:
-    result = recognize(model, digit_canvas(bundled.test.images[42]), likeness, with_saliency=True)
-    assert result.saliency is not None and not result.unlike_digit
-    assert np.array_equal(result.saliency, saliency_map(model, result.seen, result.digit))

@@ -18,7 +18,6 @@ from PIL import Image
 from studio.ml.classifier import Classifier
 from studio.ml.novelty import DigitLikeness, body_features
 from studio.ml.preprocess import Fitted, fit_to_mnist
-from studio.ml.saliency import saliency_map
 
 UNSURE_BELOW = 0.6  # top probability under this reads as "unsure"
 
@@ -30,7 +29,6 @@ class Recognition:
     seen: np.ndarray | None  # [28, 28] float32 in [0, 1]: what the network was given
     fitted: Fitted | None = None  # maps input coordinates onto `seen` (for overlays)
     unlike_digit: bool = False  # the features look like no digit (needs a DigitLikeness)
-    saliency: np.ndarray | None = None  # [28, 28] float32 in [0, 1] for `digit`, on request
 
     @property
     def confidence(self) -> float:
@@ -43,13 +41,13 @@ class Recognition:
 
 
 def recognize(classifier: Classifier, image: np.ndarray | Image.Image,
-              likeness: DigitLikeness | None = None,
-              with_saliency: bool = False) -> Recognition:
+              likeness: DigitLikeness | None = None) -> Recognition:
     """Preprocess `image` (anything `to_mnist` takes) and classify it.
 
     With `likeness` (fitted to this classifier) the result says whether the drawing
-    looks like a digit at all; with `with_saliency` it carries where the network
-    looks for the predicted digit (a few ms more).
+    looks like a digit at all. Where the network looks is `saliency.saliency_map` on
+    `seen`, asked for separately: it costs several recognitions, and the live panel
+    runs it on its own channel so the answer never waits for it.
     """
     fitted = fit_to_mnist(image)
     if fitted is None:
@@ -63,5 +61,4 @@ def recognize(classifier: Classifier, image: np.ndarray | Image.Image,
     digit = int(probs.argmax())
     unlike = likeness is not None and not bool(
         likeness.is_digit_like(traits.double().cpu().numpy())[0])
-    saliency = saliency_map(classifier, fitted.image, digit) if with_saliency else None
-    return Recognition(digit, probs, fitted.image, fitted, unlike, saliency)
+    return Recognition(digit, probs, fitted.image, fitted, unlike)

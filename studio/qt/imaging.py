@@ -34,21 +34,12 @@ def array_to_rgba(a: np.ndarray) -> QImage:
     return QImage(a.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
-def tint(coverage: np.ndarray, ink: QColor, paper: QColor | None = None) -> QImage:
-    """Ink coverage [H, W] (uint8, or float in [0, 1]) painted in `ink` over `paper`.
-
-    With no paper the background is transparent, which is how overlays and
-    thumbnails that sit on other colours want it.
-    """
+def tint(coverage: np.ndarray, ink: QColor, paper: QColor) -> QImage:
+    """Ink coverage [H, W] (uint8, or float in [0, 1]) painted in `ink` over `paper`."""
     a = _as_uint8(coverage).astype(np.float32)[..., None] / 255.0  # [H, W, 1]
     ink_rgba = np.array(ink.getRgb(), np.float32)
-    if paper is None:
-        rgba = np.empty(a.shape[:2] + (4,), np.float32)
-        rgba[..., :3] = ink_rgba[:3]
-        rgba[..., 3:] = a * ink_rgba[3]
-    else:
-        paper_rgba = np.array(paper.getRgb(), np.float32)
-        rgba = paper_rgba + (ink_rgba - paper_rgba) * a
+    paper_rgba = np.array(paper.getRgb(), np.float32)
+    rgba = paper_rgba + (ink_rgba - paper_rgba) * a
     return array_to_rgba(np.rint(rgba).astype(np.uint8))
 
 

@@ -239,9 +239,9 @@ class MainWindow(QMainWindow):
         fitted = recognition.fitted
         if fitted is None or not self.saliency_action.isChecked() or self.document.is_blank():
             return
-        s = fitted.scale  # 28x28 coordinates = s * document coordinates + offset
-        rect = QRectF(-fitted.offset_x / s, -fitted.offset_y / s, 28 / s, 28 / s)
-        self.canvas.set_overlay(heatmap(saliency), rect)
+        left, top = fitted.from_field(0, 0)  # the 28x28 field in document coordinates
+        right, bottom = fitted.from_field(28, 28)
+        self.canvas.set_overlay(heatmap(saliency), QRectF(left, top, right - left, bottom - top))
 
     def _on_clear_triggered(self) -> None:
         self.document.clear()

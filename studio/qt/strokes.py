@@ -44,13 +44,6 @@ class Stroke:
             return n if finished else 0  # a lone sample is a dot, drawn on release
         return n if finished else n - 1
 
-    def bounds(self) -> QRectF:
-        xs = [p[0] for p in self.points]
-        ys = [p[1] for p in self.points]
-        pad = self.width / 2 + 2
-        return QRectF(min(xs) - pad, min(ys) - pad,
-                      max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
-
 
 def segment_bounds(stroke: Stroke, first: int, last: int) -> QRectF:
     """Document-space rectangle that segments first..last-1 can touch."""
