@@ -319,3 +319,18 @@ def test_closing_mid_recognition_leaves_no_worker(qtbot, tmp_path, recognizer):
     draw_digit(w.canvas, "0")
     w.close()  # while answers are still coming
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+def test_two_opens_at_once_each_report_their_own_file(window, qtbot, bundled, tmp_path):
+    label = _digit_png(bundled, tmp_path / "good.png", index=5)
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    failures: list[str] = []
+    opened: list[str] = []
+    window.opener.failed.connect(failures.append)
+    window.opener.opened.connect(opened.append)
+    window.opener.open_file(tmp_path / "good.png")
+    window.opener.open_file(tmp_path / "bad.png")
+    settle(qtbot, window)
+    assert opened == ["good.png"]
+    assert len(failures) == 1 and "bad.png" in failures[0] and "good.png" not in failures[0]
+    assert window.recognizer.shown_digit == str(label)

@@ -7,6 +7,8 @@ leaves the drawing exactly as it was and says why through the notifier.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,22 +23,35 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm
                "All files (*)"
 
 
-def _ink_from_file(path: Path) -> np.ndarray:
+def _ink_from_file(path: Path) -> tuple[str, np.ndarray]:
+    """Runs in the pool: (name, uint8 [SIDE, SIDE] ink); every failure names the file."""
     from studio.ml.canvas_ink import image_to_ink
-    from studio.ml.errors import StudioError
     from studio.ml.image_files import open_image
 
-    image = open_image(path)
-    try:
-        return image_to_ink(image, SIDE)
-    except StudioError as e:
-        raise StudioError(f"{path}: {e}") from e
+    with _named_failures(str(path)):
+        return path.name, image_to_ink(open_image(path), SIDE)
 
 
-def _ink_from_pixels(rgba: np.ndarray) -> np.ndarray:
+def _ink_from_pixels(rgba: np.ndarray, name: str) -> tuple[str, np.ndarray]:
     from studio.ml.canvas_ink import image_to_ink
 
-    return image_to_ink(rgba, SIDE)
+    with _named_failures(name):
+        return name, image_to_ink(rgba, SIDE)
+
+
+@contextmanager
+def _named_failures(name: str) -> Iterator[None]:
+    """Failures carry the name of what was opened, so replies need no bookkeeping of
+    which job was which (two opens can finish in either order)."""
+    from studio.ml.errors import StudioError
+
+    try:
+        yield
+    except StudioError as e:
+        message = str(e)
+        raise StudioError(message if message.startswith(name) else f"{name}: {message}") from e
+    except Exception as e:  # noqa: BLE001 - a decoder's own error, reported with the file
+        raise StudioError(f"{name}: could not be opened ({type(e).__name__}: {e})") from e
 
 
 class ImageOpener(QObject):
@@ -48,16 +63,14 @@ class ImageOpener(QObject):
         super().__init__(parent)
         self._document = document
         self._notifier = notifier
-        self._names: list[str] = []
+        self._in_flight = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self._names)
+        return self._in_flight > 0
 
     def open_file(self, path: Path) -> None:
-        self._names.append(Path(path).name)
-        run_in_pool(_ink_from_file, Path(path), on_returned=self._on_job_returned,
-                    on_errored=self._on_job_errored)
+        self._start(_ink_from_file, Path(path))
 
     def open_qimage(self, image: QImage, name: str = "pasted image") -> None:
         if image.isNull():
@@ -67,22 +80,23 @@ class ImageOpener(QObject):
         h, w, stride = rgba.height(), rgba.width(), rgba.bytesPerLine()
         pixels = np.frombuffer(rgba.constBits(), np.uint8, count=h * stride)
         pixels = pixels.reshape(h, stride)[:, :4 * w].reshape(h, w, 4).copy()  # [H, W, 4]
-        self._names.append(name)
-        run_in_pool(_ink_from_pixels, pixels, on_returned=self._on_job_returned,
+        self._start(_ink_from_pixels, pixels, name)
+
+    def _start(self, job, *args) -> None:  # noqa: ANN001
+        self._in_flight += 1
+        run_in_pool(job, *args, on_returned=self._on_job_returned,
                     on_errored=self._on_job_errored)
 
-    def _on_job_returned(self, ink: np.ndarray) -> None:
-        name = self._names.pop(0)
+    def _on_job_returned(self, result: tuple[str, np.ndarray]) -> None:
+        self._in_flight -= 1
+        name, ink = result
         self._document.place_image(ink, name)
         self._notifier.info(f"Opened {name} into the canvas (Ctrl+Z to undo)")
         self.opened.emit(name)
 
     def _on_job_errored(self, error: Exception) -> None:
-        name = self._names.pop(0)
-        message = str(error)
-        if not type(error).__module__.startswith("studio."):
-            message = f"{name}: could not be opened ({type(error).__name__}: {error})"
-        self._report(message)
+        self._in_flight -= 1
+        self._report(str(error))
 
     def _report(self, message: str) -> None:
         self._notifier.error(f"Could not open the image. {message}. The canvas is unchanged.")
