@@ -68,3 +68,14 @@ def draw_digit(canvas, digit: str, step: float = 5.0,  # noqa: ANN001
     for polyline in DIGITS[digit]:
         draw_polyline(canvas, sample(polyline, canvas.paper_rect(), step),
                       after_move=after_move)
+
+
+def slider_handle_center(slider) -> QPointF:  # noqa: ANN001 - a QSlider
+    """Where the artist grabs a QSlider: the middle of its handle, in its own coordinates."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    rect = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                         QStyle.SubControl.SC_SliderHandle, slider)
+    return QPointF(rect.center())

@@ -8,10 +8,10 @@ set aside as `settings.json.bad` and the defaults are used, with a message.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from studio.core.set_aside import set_aside
 from studio.ml.writing import write_atomically
 
 MAX_RECENT = 8
@@ -24,12 +24,18 @@ class Settings:
     last_open_dir: str = ""
     recent_classifiers: list[str] = field(default_factory=list)
     active_classifier: str = ""  # a checkpoint path; empty for the bundled default
+    recent_generators: list[str] = field(default_factory=list)
+    active_generator: str = "gan"  # "gan" or "vae" for a bundled default, else a path
     window_geometry: str = ""  # hex of QMainWindow.saveGeometry()
     window_state: str = ""  # hex of QMainWindow.saveState()
 
     def remember_classifier(self, path: str) -> None:
         self.recent_classifiers = [path] + [p for p in self.recent_classifiers if p != path]
         del self.recent_classifiers[MAX_RECENT:]
+
+    def remember_generator(self, path: str) -> None:
+        self.recent_generators = [path] + [p for p in self.recent_generators if p != path]
+        del self.recent_generators[MAX_RECENT:]
 
 
 def load_settings(path: Path) -> tuple[Settings, str | None]:
@@ -63,11 +69,6 @@ def save_settings(settings: Settings, path: Path) -> None:
     write_atomically(path, json.dumps(asdict(settings), indent=2).encode("utf-8"))
 
 
+
 def _set_aside(path: Path, problem: str) -> str:
-    bad = path.with_name(path.name + ".bad")
-    try:
-        os.replace(path, bad)
-        kept = f"; it was kept as {bad.name}"
-    except OSError:
-        kept = ""
-    return f"{path}: {problem}; using default settings{kept}"
+    return f"{path}: {problem}; using default settings{set_aside(path)}"

@@ -90,6 +90,25 @@ def ink_coverage(image: np.ndarray | Image.Image) -> np.ndarray | None:
     return None if found is None else found[0]
 
 
+def warp_to_field(image: np.ndarray, fitted: Fitted) -> np.ndarray:
+    """Float32 [28, 28]: any [H, W] float image resampled through `fitted`'s map.
+
+    For layers that must line up with what the network saw (a mask, the ink left
+    after erasing) but were not themselves fitted. Each output pixel averages the input
+    area that lands on it, as `_fit` does; values are not renormalized.
+    """
+    k = fitted.scale
+    left, top = -fitted.offset_x / k, -fitted.offset_y / k  # field (0, 0) in the input
+    side = SIZE / k
+    ix, iy = math.floor(left), math.floor(top)
+    window = Image.fromarray(np.asarray(image, dtype=np.float32)).crop(
+        (ix, iy, math.ceil(left + side), math.ceil(top + side)))  # pads with zeros
+    resample = Image.Resampling.BOX if k < 1 else Image.Resampling.BILINEAR
+    return np.asarray(window.resize(
+        (SIZE, SIZE), resample, box=(left - ix, top - iy, left - ix + side, top - iy + side)),
+        dtype=np.float32)
+
+
 def _find_ink(image: np.ndarray | Image.Image) -> tuple[np.ndarray, int] | None:
     """Ink coverage and the factor the image was reduced by; None when nothing was drawn."""
     gray, is_ink, reduced = _ink_or_gray(image)

@@ -78,7 +78,7 @@ def build_window(data_dir: Path | None, default_paths: dict[str, Path] | None = 
     paths = default_paths or {kind: default_model_path(kind) for kind in KINDS}
     store = ModelStore(paths, notifier)
     window = MainWindow(settings, settings_path, notifier, store, dialogs=dialogs,
-                        load_models=load_models)
+                        load_models=load_models, data_dir=data_dir)
     store.setParent(window)
     for message in (log_problem, problem):
         if message:

@@ -9,19 +9,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QUndoGroup,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QTabWidget,
     QWidget,
 )
 
 from studio.core.settings import Settings, save_settings
 from studio.qt.image_opening import IMAGE_FILTER, ImageOpener
 from studio.qt.imaging import heatmap
+from studio.qt.latent_explorer import LatentExplorer
 from studio.qt.live_recognition import LiveRecognition
 from studio.qt.messages_view import MessagesList, StatusLine
 from studio.qt.model_store import LoadedClassifier, ModelStore
@@ -40,9 +49,12 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, settings: Settings, settings_path: Path | None, notifier: Notifier,
-                 store: ModelStore, dialogs: bool = True, load_models: bool = True) -> None:
+                 store: ModelStore, dialogs: bool = True, load_models: bool = True,
+                 data_dir: Path | None = None) -> None:
         super().__init__()
         self._load_models = load_models
+        self.dialogs = dialogs
+        self._recognized = None  # the newest Recognition of the drawing
         self.setWindowTitle("Latent Studio")
         self.settings = settings
         self._settings_path = settings_path
@@ -51,9 +63,20 @@ class MainWindow(QMainWindow):
         self.document = SketchDocument(self)
         self.canvas = SketchCanvas(self.document)
         self.canvas.set_brush_size(settings.brush_size)
-        self.setCentralWidget(self.canvas)
         self.recognition = LiveRecognition(self.document, notifier, self)
         self.opener = ImageOpener(self.document, notifier, self)
+        self.undo_group = QUndoGroup(self)  # Ctrl+Z undoes in the workspace on show
+        self.undo_group.addStack(self.document.undo_stack)
+        self.explorer = LatentExplorer(self, store.default_paths, data_dir)
+        self.undo_group.addStack(self.explorer.state.undo_stack)
+        self.undo_group.setActiveStack(self.document.undo_stack)
+        self.workspaces = QTabWidget()
+        self.workspaces.setDocumentMode(True)
+        self.workspaces.addTab(self.canvas, "Sketch")
+        self.workspaces.addTab(self.explorer.workspace, "Explore")
+        self.workspaces.setTabToolTip(0, "Draw digits and watch them recognized (Ctrl+1)")
+        self.workspaces.setTabToolTip(1, "Explore what the GAN and VAE can make (Ctrl+2)")
+        self.setCentralWidget(self.workspaces)
 
         self.recognizer = RecognizerPanel()
         self.recognizer.set_choices(settings.recent_classifiers,
@@ -99,7 +122,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        stack = self.document.undo_stack
+        stack = self.undo_group
         self.open_image_action = self._action("&Open Image…", [QKeySequence.StandardKey.Open],
                                               self._on_open_image_triggered,
                                               "Open a picture of a digit into the canvas")
@@ -136,6 +159,10 @@ class MainWindow(QMainWindow):
                                            "Make the brush smaller")
         self.saliency_action = self._action("&Where It Looks", ["W"], self._on_saliency_toggled,
                                             "Overlay where the network looks", checkable=True)
+        self.sketch_tab_action = self._action("&Sketch", ["Ctrl+1"], self.show_canvas,
+                                              "Show the sketch canvas")
+        self.explore_tab_action = self._action("E&xplore", ["Ctrl+2"], self.show_explorer,
+                                               "Show the latent explorer")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", [QKeySequence.StandardKey
                                                                      .HelpContents],
                                              self._on_shortcuts_triggered)
@@ -154,6 +181,7 @@ class MainWindow(QMainWindow):
         self.store.classifier_loading.connect(self._on_store_classifier_loading)
         self.store.classifier_changed.connect(self._on_store_classifier_changed)
         self.store.classifier_failed.connect(self._on_store_classifier_failed)
+        self.workspaces.currentChanged.connect(self._on_workspaces_current_changed)
         if self.settings.show_saliency:
             self.saliency_action.setChecked(True)
 
@@ -217,6 +245,7 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"Recognizer: {loaded.name}")
         self.recognizer.show_model(loaded)
         self.recognition.set_classifier(loaded)
+        self.explorer.set_classifier(loaded)
 
     def _on_store_classifier_failed(self, message: str) -> None:
         current = self.store.classifier
@@ -231,6 +260,7 @@ class MainWindow(QMainWindow):
                                     Path(active) if active else None)
 
     def _on_recognition_recognized(self, number: int, recognition) -> None:  # noqa: ANN001
+        self._recognized = recognition
         self.recognizer.show_recognition(number, recognition)
         if recognition is None or recognition.digit is None:
             self.canvas.set_overlay(None)
@@ -242,6 +272,29 @@ class MainWindow(QMainWindow):
         left, top = fitted.from_field(0, 0)  # the 28x28 field in document coordinates
         right, bottom = fitted.from_field(28, 28)
         self.canvas.set_overlay(heatmap(saliency), QRectF(left, top, right - left, bottom - top))
+
+    # ---- workspaces ----------------------------------------------------------------
+    def show_canvas(self) -> None:
+        self.workspaces.setCurrentWidget(self.canvas)
+
+    def show_explorer(self) -> None:
+        self.workspaces.setCurrentWidget(self.explorer.workspace)
+
+    def recognized_digit(self) -> int | None:
+        """The recognizer's confident answer for the drawing, if it has one."""
+        r = self._recognized
+        return None if r is None or r.digit is None or r.unsure else int(r.digit)
+
+    def _on_workspaces_current_changed(self, index: int) -> None:
+        exploring = self.workspaces.currentWidget() is self.explorer.workspace
+        self.undo_group.setActiveStack(self.explorer.state.undo_stack if exploring
+                                       else self.document.undo_stack)
+        self.explorer.workspace.set_actions_enabled(exploring)
+        for action in (self.brush_action, self.eraser_action, self.clear_action,
+                       self.bigger_action, self.smaller_action):
+            action.setEnabled(not exploring)
+        if exploring:
+            self.explorer.on_shown()
 
     def _on_clear_triggered(self) -> None:
         self.document.clear()
@@ -297,6 +350,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.recognition.close()
+        self.explorer.close()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode("ascii")
         self.settings.window_state = bytes(self.saveState().toHex()).decode("ascii")
         if self._settings_path is not None:

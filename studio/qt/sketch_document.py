@@ -77,13 +77,26 @@ class SketchDocument(QObject):
         if not self.is_blank():
             self.undo_stack.push(_Replace(self, None, "Clear Canvas"))
 
-    def place_image(self, ink: np.ndarray, name: str = "Image") -> None:
+    def erased_area(self) -> np.ndarray:
+        """Uint8 [SIDE, SIDE]: where the eraser went since the drawing was last replaced.
+
+        Repair treats this as the damaged part to fill in; everything else is known.
+        """
+        area = QImage(SIDE, SIDE, QImage.Format.Format_Grayscale8)
+        area.fill(0)
+        painter = QPainter(area)
+        erasers = [s for s in self.strokes if s.erase]
+        paint_strokes(painter, erasers, RASTER_INK, RASTER_INK)
+        painter.end()
+        return gray_to_array(area)
+
+    def place_image(self, ink: np.ndarray, name: str = "Image", verb: str = "Open") -> None:
         """Replace the drawing with `ink` (uint8 [SIDE, SIDE] coverage), undoably."""
         if ink.shape != (SIDE, SIDE) or ink.dtype != np.uint8:
             raise ValueError(f"expected uint8 [{SIDE}, {SIDE}] ink, got {ink.dtype} {ink.shape}")
         if self._live is not None:
             self.end_stroke()
-        self.undo_stack.push(_Replace(self, ink.copy(), f"Open {name}"))
+        self.undo_stack.push(_Replace(self, ink.copy(), f"{verb} {name}"))
 
     # ---- internals -----------------------------------------------------------------
     def _paint_live(self, finished: bool) -> None:

@@ -1,0 +1,148 @@
+"""Slider moved to generated image shown, while dragging, on the real explorer widgets.
+
+Builds the studio window offscreen (unless a display is set), loads the default GAN
+and VAE with their slider directions and the default recognizer, and drags sliders
+with real mouse events (press on the handle, a move every 8 ms, release) along a
+smooth back-and-forth path. For every move that changes the point, the latency is
+the time until the generated view has painted an image that includes it (with
+latest-wins, a later one counts); each frame includes decoding and the recognizer's
+score. A 2 ms heartbeat on the GUI thread measures stalls.
+Last line: {"slider_frame_ms_p50": x, "slider_frame_ms_p95": y, ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from sketching import send_mouse, slider_handle_center  # noqa: E402
+
+from studio.ml.defaults import default_model_path  # noqa: E402
+from studio.qt.app import build_window  # noqa: E402
+from studio.qt.generator_store import load_generator  # noqa: E402
+from studio.qt.model_store import load_classifier  # noqa: E402
+
+HEARTBEAT_MS = 2
+MOVE_MS = 8  # a 125 Hz mouse
+DRAG_S = 2.0  # per slider
+SLIDERS = (0, 1, 4)  # the most effective directions, and a weaker one
+
+
+def percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def drag(window, slider_indices, now, painted) -> dict:  # noqa: ANN001
+    """Drag each slider out and back twice; returns latencies and the longest stall."""
+    workspace = window.explorer.workspace
+    live = window.explorer.live
+    events = []  # (t_ms, slider index, kind, x offset in px)
+    t = 0.0
+    for index in slider_indices:
+        width = workspace.sliders.slider(index).width()
+        steps = int(DRAG_S * 1000 / MOVE_MS)
+        events.append((t, index, QEvent.Type.MouseButtonPress, 0.0))
+        for k in range(1, steps + 1):
+            t += MOVE_MS
+            events.append((t, index, QEvent.Type.MouseMove,
+                           0.4 * width * math.sin(2 * math.pi * 2 * k / steps)))
+        events.append((t, index, QEvent.Type.MouseButtonRelease, 0.0))
+        t += 300
+    sent: dict[int, float] = {}
+    ticks: list[float] = []
+    state = {"i": 0, "start": now(), "grab": QPointF()}
+
+    def on_heartbeat() -> None:
+        ticks.append(now())
+
+    def on_tick() -> None:
+        elapsed = now() - state["start"]
+        while state["i"] < len(events) and events[state["i"]][0] <= elapsed:
+            _, index, kind, dx = events[state["i"]]
+            state["i"] += 1
+            slider = workspace.sliders.slider(index)
+            if kind == QEvent.Type.MouseButtonPress:
+                state["grab"] = slider_handle_center(slider)
+            pos = state["grab"] + QPointF(dx, 0)
+            before = live.last_request
+            t_event = now()
+            send_mouse(slider, kind, pos, kind != QEvent.Type.MouseButtonRelease)
+            if live.last_request != before:
+                sent[live.last_request] = t_event
+        if state["i"] == len(events) and not live.busy:
+            timer.stop()
+            QTimer.singleShot(200, loop.quit)
+
+    heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
+    heartbeat.timeout.connect(on_heartbeat)
+    timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
+    timer.timeout.connect(on_tick)
+    loop = QEventLoop()
+    painted.clear()
+    heartbeat.start()
+    timer.start()
+    loop.exec()
+    heartbeat.stop()
+    latencies = []
+    for number, t_event in sent.items():
+        later = [tp for tp, tag in painted if tag >= number and tp >= t_event]
+        if later:
+            latencies.append(min(later) - t_event)
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    return {"moves": len(sent), "measured": len(latencies), "latencies": latencies,
+            "stall": max(gaps) - HEARTBEAT_MS}
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as data_dir:
+        window = build_window(Path(data_dir), dialogs=False, load_models=False)
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+        clock = QElapsedTimer()
+        clock.start()
+        now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
+        painted: list[tuple[float, int]] = []
+        window.explorer.workspace.view.painted.connect(lambda tag: painted.append((now(), tag)))
+        window.show_explorer()
+        all_latencies: list[float] = []
+        results = {}
+        for kind in ("gan", "vae"):
+            start = time.perf_counter()
+            generator = load_generator(default_model_path(kind), f"Default {kind.upper()}", None)
+            basis_s = time.perf_counter() - start
+            window.explorer.store.set_generator(generator)
+            app.processEvents()
+            time.sleep(0.3)
+            app.processEvents()
+            r = drag(window, SLIDERS, now, painted)
+            all_latencies += r["latencies"]
+            results[kind] = r
+            print(f"{kind}: load + directions {basis_s:.2f} s; {r['moves']} slider changes, "
+                  f"{r['measured']} measured, frame p50 {percentile(r['latencies'], 0.5):.1f} ms, "
+                  f"p95 {percentile(r['latencies'], 0.95):.1f} ms, "
+                  f"GUI stall max {r['stall']:.1f} ms")
+        window.close()
+    print(json.dumps({
+        "slider_frame_ms_p50": round(percentile(all_latencies, 0.5), 2),
+        "slider_frame_ms_p95": round(percentile(all_latencies, 0.95), 2),
+        "gui_stall_ms_max": round(max(r["stall"] for r in results.values()), 2),
+        **{f"{k}_frame_ms_p95": round(percentile(r["latencies"], 0.95), 2)
+           for k, r in results.items()}}))
+
+
+if __name__ == "__main__":
+    main()

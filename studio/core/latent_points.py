@@ -1,0 +1,94 @@
+"""Saved latent points (favorites): small JSON records, validated on the way in.
+
+A point is meaningful only with the weights it was found in, so it names them by
+their sha256. The file is the artist's own, but it is still input: a damaged or
+hand-edited file is set aside as `.bad` with a message, and nothing in it can make
+the studio allocate more than a few kilobytes per point.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.core.set_aside import set_aside
+from studio.ml.writing import write_atomically
+
+MAX_DIM = 4096
+THUMBNAIL_BYTES = 28 * 28
+FORMAT = "latent-studio-points/1"
+
+
+@dataclass(frozen=True)
+class LatentPoint:
+    generator: str  # sha256 of the generator's weights
+    generator_name: str  # what the user saw, e.g. "Default GAN"
+    kind: str  # "gan" or "vae"
+    digit: int
+    coords: tuple[float, ...]  # slider values, in sigmas
+    thumbnail: bytes  # 784 bytes: uint8 [28, 28], row-major
+    created: str = ""  # ISO time
+
+
+def save_points(points: Sequence[LatentPoint], path: Path) -> None:
+    records = [{"generator": p.generator, "generator_name": p.generator_name, "kind": p.kind,
+                "digit": p.digit, "coords": list(p.coords), "thumbnail": p.thumbnail.hex(),
+                "created": p.created} for p in points]
+    data = json.dumps({"format": FORMAT, "points": records}, indent=1)
+    write_atomically(Path(path), data.encode("utf-8"))
+
+
+def load_points(path: Path) -> tuple[list[LatentPoint], str | None]:
+    """The points in `path` ([] when missing), and a message when the file was bad."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [], None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        return [], _set_aside(path, f"not readable JSON ({e})")
+    try:
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            raise ValueError(f"not a favorites file (expected format {FORMAT!r})")
+        records = raw.get("points")
+        if not isinstance(records, list):
+            raise ValueError("'points' should be a list")
+        return [_point(r, i) for i, r in enumerate(records)], None
+    except ValueError as e:
+        return [], _set_aside(path, str(e))
+
+
+def _point(r: object, i: int) -> LatentPoint:
+    def field(name: str, kind: type) -> object:
+        value = r.get(name) if isinstance(r, dict) else None
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(f"point {i}: '{name}' should be {kind.__name__}, got {value!r:.60}")
+        return value
+
+    coords = field("coords", list)
+    if not 0 < len(coords) <= MAX_DIM or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in coords):
+        raise ValueError(f"point {i}: 'coords' should be 1 to {MAX_DIM} finite numbers")
+    try:
+        thumbnail = bytes.fromhex(field("thumbnail", str))
+    except ValueError as e:
+        raise ValueError(f"point {i}: 'thumbnail' is not hex ({e})") from e
+    if len(thumbnail) != THUMBNAIL_BYTES:
+        raise ValueError(f"point {i}: 'thumbnail' should hold {THUMBNAIL_BYTES} bytes")
+    kind = field("kind", str)
+    digit = field("digit", int)
+    if kind not in ("gan", "vae") or not 0 <= digit < MAX_DIM:
+        raise ValueError(f"point {i}: kind {kind!r} or digit {digit!r} is not valid")
+    created = r.get("created", "")
+    return LatentPoint(field("generator", str), field("generator_name", str), kind, digit,
+                       tuple(float(v) for v in coords), thumbnail,
+                       created if isinstance(created, str) else "")
+
+
+
+def _set_aside(path: Path, problem: str) -> str:
+    return f"{path}: {problem}; starting with no favorites{set_aside(path)}"
