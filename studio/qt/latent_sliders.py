@@ -80,8 +80,12 @@ class LatentSliders(QWidget):
 
     def set_values(self, coords: np.ndarray) -> None:
         """Show a point without emitting anything."""
-        self._values = np.asarray(coords, np.float32).copy()
-        for i, (_, slider, spin, _) in enumerate(self._rows):
+        coords = np.asarray(coords, np.float32)
+        changed = (np.flatnonzero(coords != self._values) if coords.shape == self._values.shape
+                   else range(len(self._rows)))
+        self._values = coords.copy()
+        for i in changed:  # a drag changes one row: repainting all 32 would cost frames
+            _, slider, spin, _ = self._rows[i]
             with QSignalBlocker(slider), QSignalBlocker(spin):
                 spin.setValue(float(self._values[i]))
                 if not slider.isSliderDown():
