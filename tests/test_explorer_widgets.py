@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QApplication, QMenu  # noqa: E402
 
 from studio.qt.generated_view import GeneratedView  # noqa: E402
 from studio.qt.keyframe_strip import NEED_TWO, KeyframeStrip  # noqa: E402
-from studio.qt.latent_map import LatentMapPanel, LatentMapView, cell_offset  # noqa: E402
+from studio.qt.latent_map import LatentMapView, cell_offset  # noqa: E402
+from studio.qt.latent_map_panel import LatentMapPanel  # noqa: E402
 from studio.qt.thumbnail_list import ThumbnailList  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

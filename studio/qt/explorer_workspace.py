@@ -30,7 +30,7 @@ from studio.qt.generated_view import GeneratedView
 from studio.qt.generator_store import LoadedGenerator
 from studio.qt.keyframe_strip import KeyframeStrip
 from studio.qt.latent_jobs import Generated, render_map
-from studio.qt.latent_map import LatentMapPanel
+from studio.qt.latent_map_panel import LatentMapPanel
 from studio.qt.latent_sliders import LatentSliders
 from studio.qt.live_generation import LiveGeneration
 from studio.qt.morph_player import MorphPlayer
