@@ -104,7 +104,7 @@ def warp_to_field(image: np.ndarray, fitted: Fitted) -> np.ndarray:
     window = Image.fromarray(np.asarray(image, dtype=np.float32)).crop(
         (ix, iy, math.ceil(left + side), math.ceil(top + side)))  # pads with zeros
     resample = Image.Resampling.BOX if k < 1 else Image.Resampling.BILINEAR
-    return np.asarray(window.resize(
+    return np.array(window.resize(
         (SIZE, SIZE), resample, box=(left - ix, top - iy, left - ix + side, top - iy + side)),
         dtype=np.float32)
 

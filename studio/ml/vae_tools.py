@@ -134,12 +134,16 @@ class CanvasRepair:
 
 
 def repair_canvas(vae: ConditionalVAE, ink: np.ndarray, hole: np.ndarray,
-                  digit: int | None = None) -> CanvasRepair:
+                  digit: int | None = None, whole: np.ndarray | None = None) -> CanvasRepair:
     """Repair the erased part `hole` of a canvas drawing `ink` (uint8 [H, W], white on black).
 
     The 28x28 frame is fitted to the whole digit, ink and hole together: fitting the ink
     left would blow half a digit up to fill the box, and the VAE would see a different
     digit. The repaired 28x28 is drawn back into the hole at canvas resolution.
+
+    `whole` (uint8 [H, W]), when known, is the drawing before it was damaged (the canvas
+    without its eraser strokes): its box and centre of mass frame the digit exactly,
+    where a hole's solid mass would pull the frame's centre towards itself.
     """
     ink = np.asarray(ink)
     if ink.ndim != 2 or np.asarray(hole).shape != ink.shape:
@@ -151,23 +155,28 @@ def repair_canvas(vae: ConditionalVAE, ink: np.ndarray, hole: np.ndarray,
     left = ink.astype(np.float32) / 255.0 * (1.0 - h)  # ink outside the hole, in [0, 1]
     if not (left > 0.25).any():
         raise StudioError("nothing to repair from: the canvas has no ink outside the hole")
-    union = np.maximum(left, h)
-    fitted = fit_to_mnist(np.pad(union, 1))  # a black frame: the hole may touch the edges
-    if fitted is None:
-        raise StudioError("nothing to repair from: too little ink on the canvas")
-    k = fitted.scale
-    frame = Fitted(fitted.image, k, fitted.offset_x + k, fitted.offset_y + k)  # unpadded
+    frame = _frame(np.maximum(left, h) if whole is None
+                   else np.asarray(whole, np.float32) / 255.0)
     kept = warp_to_field(left, frame)  # [28, 28] ink outside the hole
     peak = float(kept.max())
     kept = kept / peak if peak > 0 else kept  # MNIST ink peaks at white, as to_mnist does
     unknown = warp_to_field(h, frame) > HOLE_COVERAGE  # [28, 28] bool
     result = repair(vae, kept, unknown, digit)
     fill = _warp_from_field(result.after, frame, ink.shape) * min(peak, 1.0)  # [H, W]
+    estimate = left + fill * h
     inside = h > 0
-    painted = np.rint(np.clip(left + fill * h, 0.0, 1.0) * 255.0).astype(np.uint8)
+    painted = np.rint(np.clip(estimate, 0.0, 1.0) * 255.0).astype(np.uint8)
     canvas = np.where(inside, painted, ink).astype(np.uint8)
-    return CanvasRepair(result, Fitted(kept.astype(np.float32), k, frame.offset_x,
+    return CanvasRepair(result, Fitted(kept.astype(np.float32), frame.scale, frame.offset_x,
                                        frame.offset_y), canvas)
+
+
+def _frame(image: np.ndarray) -> Fitted:
+    fitted = fit_to_mnist(np.pad(image, 1))  # a black frame: the hole may touch the edges
+    if fitted is None:
+        raise StudioError("nothing to repair from: too little ink on the canvas")
+    k = fitted.scale
+    return Fitted(fitted.image, k, fitted.offset_x + k, fitted.offset_y + k)  # unpadded
 
 
 def _coverage(mask: np.ndarray) -> np.ndarray:

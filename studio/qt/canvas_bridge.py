@@ -38,7 +38,7 @@ class CanvasBridge(QObject):
         self._classifier: LoadedClassifier | None = None
         self._jobs = 0
         self._encode_request: tuple[np.ndarray, int | None] | None = None
-        self._repair_request: tuple[np.ndarray, np.ndarray] | None = None
+        self._repair_request: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._vae: LoadedGenerator | None = None
 
     @property
@@ -96,13 +96,13 @@ class CanvasBridge(QObject):
             self._notifier.warning("Nothing to repair: erase the damaged part of a digit "
                                    "with the eraser (E), then Repair fills it in.")
             return
-        self._repair_request = (self._document.snapshot(), hole)
+        self._repair_request = (self._document.snapshot(), hole, self._document.unerased())
         self._store.with_vae(self._repair_with)
 
     def _repair_with(self, vae: LoadedGenerator) -> None:
-        raster, hole = self._repair_request
+        raster, hole, unerased = self._repair_request
         self._start()
-        run_in_pool(repair_sketch, vae, raster, hole, self._classifier,
+        run_in_pool(repair_sketch, vae, raster, hole, unerased, self._classifier,
                     on_returned=self._on_repair_returned, on_errored=self._on_job_errored)
 
     def _on_repair_returned(self, repaired: Repaired) -> None:

@@ -111,15 +111,32 @@ class Repaired:
     after: Any  # Recognition of the repaired digit
 
 
+def within_drawing(hole: np.ndarray, unerased: np.ndarray, margin: int = 8) -> np.ndarray:
+    """The erased area clipped to the box of the drawing before erasing (uint8 [H, W]).
+
+    Repair frames the digit by its ink and hole together; an eraser swept far past the
+    digit would otherwise shrink the digit into a corner of the 28x28 field.
+    """
+    rows = np.flatnonzero(unerased.max(axis=1) > 0)
+    cols = np.flatnonzero(unerased.max(axis=0) > 0)
+    clipped = np.zeros_like(hole)
+    if len(rows) == 0:
+        return clipped
+    top, bottom = max(rows[0] - margin, 0), rows[-1] + 1 + margin
+    left, right = max(cols[0] - margin, 0), cols[-1] + 1 + margin
+    clipped[top:bottom, left:right] = hole[top:bottom, left:right]
+    return clipped
+
+
 def repair_sketch(vae: LoadedGenerator, raster: np.ndarray, hole: np.ndarray,
-                  classifier: LoadedClassifier | None) -> Repaired:
+                  unerased: np.ndarray, classifier: LoadedClassifier | None) -> Repaired:
     """Fill the erased area of the canvas from what remains, and read both versions."""
     import torch
 
     from studio.ml.recognize import recognize
     from studio.ml.vae_tools import repair_canvas
 
-    result = repair_canvas(vae.model, raster, hole, None)
+    result = repair_canvas(vae.model, raster, within_drawing(hole, unerased), None, unerased)
     coords = vae.basis.to_coords(torch.from_numpy(np.asarray(result.repair.z, np.float32)))
     before = after = None
     if classifier is not None:

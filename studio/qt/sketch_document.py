@@ -82,13 +82,15 @@ class SketchDocument(QObject):
 
         Repair treats this as the damaged part to fill in; everything else is known.
         """
-        area = QImage(SIDE, SIDE, QImage.Format.Format_Grayscale8)
-        area.fill(0)
-        painter = QPainter(area)
-        erasers = [s for s in self.strokes if s.erase]
-        paint_strokes(painter, erasers, RASTER_INK, RASTER_INK)
-        painter.end()
-        return gray_to_array(area)
+        return _painted(None, [s for s in self.strokes if s.erase], RASTER_INK)
+
+    def unerased(self) -> np.ndarray:
+        """Uint8 [SIDE, SIDE]: the drawing as it would be without the eraser strokes.
+
+        Its extent is the whole digit's, which frames a repair: the ink left after
+        erasing half a digit would otherwise be scaled up to fill the field.
+        """
+        return _painted(self.base, [s for s in self.strokes if not s.erase], RASTER_PAPER)
 
     def place_image(self, ink: np.ndarray, name: str = "Image", verb: str = "Open") -> None:
         """Replace the drawing with `ink` (uint8 [SIDE, SIDE] coverage), undoably."""
@@ -126,6 +128,18 @@ class SketchDocument(QObject):
             painter.drawImage(0, 0, array_to_gray(self.base))
         paint_strokes(painter, self.strokes, RASTER_INK, RASTER_PAPER)
         painter.end()
+
+
+def _painted(base: np.ndarray | None, strokes: list[Stroke], eraser: QColor) -> np.ndarray:
+    """Strokes over `base` on a fresh raster, erasers painted in `eraser`: uint8 [SIDE, SIDE]."""
+    raster = QImage(SIDE, SIDE, QImage.Format.Format_Grayscale8)
+    raster.fill(0)
+    painter = QPainter(raster)
+    if base is not None:
+        painter.drawImage(0, 0, array_to_gray(base))
+    paint_strokes(painter, strokes, RASTER_INK, eraser)
+    painter.end()
+    return gray_to_array(raster)
 
 
 class _AddStroke(QUndoCommand):
