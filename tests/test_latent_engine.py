@@ -17,6 +17,10 @@ from studio.ml.recognize import recognize
 from studio.ml.sampling import decode
 from studio.ml.vae_tools import encode, repair, repair_canvas
 
+# Many tiny steps (repair's optimizer, slider renders): two OpenMP threads contending with
+# other work on a 2-core machine make them several times slower, one thread does not.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 
 @pytest.fixture(scope="module")
 def models():
