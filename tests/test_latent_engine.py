@@ -76,14 +76,23 @@ def test_paths_maps_and_random_points():
     a, b = random_coords(8, 1), random_coords(8, 2)
     assert np.array_equal(a, random_coords(8, 1)) and not np.array_equal(a, b)
     assert np.abs(random_coords(32, 3, 0.7, truncate=True)).max() <= 0.7
-    assert np.allclose(slerp(a, b, 0.0), a) and np.allclose(slerp(a, b, 1.0), b)
+    assert np.allclose(random_coords(8, 1, spread=0.5), 0.5 * a)  # VAE temperature
+    assert np.array_equal(slerp(a, b, 0.0), a) and np.array_equal(slerp(a, b, 1.0), b)
+    c = b / np.linalg.norm(b) * np.linalg.norm(a)  # same norm: slerp stays on the shell
+    assert np.isclose(np.linalg.norm(slerp(a, c, 0.5)), np.linalg.norm(a), rtol=1e-5)
+    assert slerp(a, b, np.linspace(0, 1, 5)).shape == (5, 8)
     points = np.stack([a, b, random_coords(8, 5)])
     labels = np.eye(10, dtype=np.float32)[[1, 1, 4]]
     coords, weights = keyframe_path(points, labels, 6)
     assert len(coords) == 13 and np.array_equal(coords[0], a)
     assert np.array_equal(coords[-1], points[-1]) and np.array_equal(weights[-1], labels[-1])
-    looped, _ = keyframe_path(points, labels, 6, loop=True)
+    assert np.array_equal(coords[6], b) and np.allclose(weights[9], (labels[1] + labels[2]) / 2)
+    looped, looped_weights = keyframe_path(points, labels, 6, loop=True)
     assert len(looped) == 18 and not np.allclose(looped[-1], a)
+    assert np.allclose(looped[-1], slerp(points[-1], a, 5 / 6))  # one step short of the start
+    assert looped_weights[-1, 1] > 0.9 and looped_weights[-1, 4] < 0.1
+    single, _ = keyframe_path(points[:1], labels[:1], 6)
+    assert np.array_equal(single, points[:1])
     grid = map_coords(a, 2, 5, 7, 2.0)
     assert grid.shape == (7, 7, 8) and np.array_equal(grid[3, 3], a)
     assert np.allclose(grid[3, 6, 2] - a[2], 2.0) and np.allclose(grid[0, 3, 5] - a[5], -2.0)
@@ -93,20 +102,22 @@ def test_paths_maps_and_random_points():
 def test_encoded_test_digits_decode_to_the_same_digit(models, bundled):
     vae, cnn = models["vae"], models["cnn"]
     rng = np.random.default_rng(0)
-    picks = rng.permutation(len(bundled.test))[:40]
-    right = 0
+    picks = rng.permutation(len(bundled.test))[:50]
+    right = chosen = 0
     for i in picks:
         image = bundled.test.images[i].astype(np.float32) / 255
         mu, digit = encode(vae, image)
         decoded = render_numpy(vae, mu, np.eye(10, dtype=np.float32)[digit])
         right += recognize(cnn, decoded).digit == bundled.test.labels[i]
-    assert right >= 0.9 * len(picks)  # measured: 95%
+        chosen += digit == bundled.test.labels[i]
+    assert right >= 0.9 * len(picks), right  # measured: 96%
+    assert chosen >= 0.85 * len(picks), chosen  # measured: 98%
 
 
 def test_repair_of_half_erased_digits_reads_as_the_original(models, bundled):
     vae, cnn = models["vae"], models["cnn"]
     before = {k: v.clone() for k, v in vae.state_dict().items()}
-    picks = np.random.default_rng(1).permutation(len(bundled.test))[:24]
+    picks = np.random.default_rng(1).permutation(len(bundled.test))[:40]
     right = 0
     for n, i in enumerate(picks):
         image = bundled.test.images[i].astype(np.float32) / 255
@@ -115,7 +126,7 @@ def test_repair_of_half_erased_digits_reads_as_the_original(models, bundled):
         result = repair(vae, image, hole, steps=100)
         assert np.array_equal(result.after[~hole], image[~hole]), "known pixels are kept"
         right += recognize(cnn, result.after).digit == bundled.test.labels[i]
-    assert right >= 0.6 * len(picks), right  # measured on 40: top 78%, left 92%
+    assert right >= 0.7 * len(picks), right  # measured (150 steps, 40 each): top 90%, left 90%
     assert all(torch.equal(before[k], v) for k, v in vae.state_dict().items())
     assert all(p.grad is None for p in vae.parameters())
 
@@ -131,6 +142,9 @@ def test_canvas_repair_keeps_the_canvas_outside_the_hole(models, bundled):
     result = repair_canvas(models["vae"], damaged, hole, whole=ink)
     assert np.array_equal(result.canvas[hole == 0], damaged[hole == 0])
     assert result.canvas[hole > 0].sum() > 0
+    guessed = repair_canvas(models["vae"], damaged, hole)  # framed without the whole drawing
+    assert np.array_equal(guessed.canvas[hole == 0], damaged[hole == 0])
+    assert guessed.canvas[hole > 0].sum() > 0
     with pytest.raises(StudioError, match="nothing to repair"):
         repair_canvas(models["vae"], damaged, np.zeros_like(hole))
     with pytest.raises(StudioError, match="no ink outside the hole"):

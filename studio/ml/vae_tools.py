@@ -26,7 +26,8 @@ HOLE_COVERAGE = 0.3  # a 28x28 pixel this much inside the erased area counts as 
 # Without the undamaged drawing, the hole stands in for the missing ink when framing: it
 # counts fully for the box but only this much (of the ink's peak) for the centre of mass,
 # about how densely strokes fill a digit's box; at full weight a solid hole pulls the
-# frame's centre into itself (top-half canvas repairs read right 42% -> 72-77%).
+# frame's centre into itself (canvas repairs of 100 test digits that read right: top half
+# erased 39% -> 69%, left half 61% -> 75%; with `whole`, 83% and 93%).
 HOLE_DENSITY = 0.2
 
 
