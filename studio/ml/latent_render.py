@@ -10,7 +10,7 @@ integer decode (a product with 0s and one 1 is exact in floating point).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -37,12 +37,6 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
     finally:
         if was_training:
             model.train()
-
-
-def soft_labels(digits: Sequence[int] | torch.Tensor, num_classes: int) -> torch.Tensor:
-    """[N] integer labels -> [N, K] one-hot label weights (float32)."""
-    y = torch.as_tensor(digits, dtype=torch.long).reshape(-1)
-    return F.one_hot(y, num_classes).float()
 
 
 def _gan_images(gan: ConditionalGAN, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

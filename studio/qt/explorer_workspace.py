@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.latent_points import LatentPoint
+from studio.qt.actions import make_action
 from studio.qt.explorer_controls import GeneratorBar, SamplingBar
 from studio.qt.explorer_state import ExplorerState
 from studio.qt.generated_view import GeneratedView
@@ -48,8 +49,6 @@ def thumbnail_bytes(image: np.ndarray) -> bytes:
 
 
 class ExplorerWorkspace(QWidget):
-    shown_image_changed = Signal()  # a new image is on screen (live or a morph frame)
-
     def __init__(self, state: ExplorerState, live: LiveGeneration, shelf: PointShelf,
                  notifier: Notifier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,13 +111,7 @@ class ExplorerWorkspace(QWidget):
         layout.addWidget(self.keyframes)
 
     def _action(self, text: str, keys: list, slot, tip: str) -> QAction:  # noqa: ANN001
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({shown})" if shown else tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+        return make_action(self, text, keys, slot, tip)
 
     def _build_actions(self) -> None:
         s = self.state
@@ -223,7 +216,6 @@ class ExplorerWorkspace(QWidget):
         self.last_generated = generated
         self.view.set_array(generated.image, number)
         self._show_reading(generated)
-        self.shown_image_changed.emit()
 
     def _show_reading(self, generated: Generated) -> None:
         r = generated.recognition
@@ -306,7 +298,6 @@ class ExplorerWorkspace(QWidget):
     def _on_player_frame_shown(self, image: np.ndarray, index: int, total: int) -> None:
         self.view.set_array(image)
         self.keyframes.set_progress(index + 1, total)
-        self.shown_image_changed.emit()
 
     def _on_player_finished(self) -> None:
         last = self.keyframes.keyframes()[-1]

@@ -107,9 +107,6 @@ class GeneratorStore(QObject):
     def default_name(self, kind: str) -> str:
         return f"Default {kind.upper()}"
 
-    def is_default(self, path: Path) -> bool:
-        return any(Path(path) == p for k, p in self.default_paths.items() if k in GENERATOR_KINDS)
-
     def load_default(self, kind: str) -> None:
         self.load(self.default_paths[kind], self.default_name(kind))
 
@@ -119,7 +116,7 @@ class GeneratorStore(QObject):
             self._pending = None
             self._activate(self._loaded[path])
             return
-        name = name or (self.default_name(k) if (k := self._default_kind(path)) else path.stem)
+        name = name or (self.default_name(k) if (k := self.default_kind(path)) else path.stem)
         self._pending = path
         self.generator_loading.emit(name)
         run_in_pool(load_generator, path, name, self.cache_dir,
@@ -149,7 +146,8 @@ class GeneratorStore(QObject):
         self._pending = None
         self._activate(loaded)
 
-    def _default_kind(self, path: Path) -> str | None:
+    def default_kind(self, path: Path) -> str | None:
+        """"gan" or "vae" when `path` is a bundled default, else None."""
         return next((k for k, p in self.default_paths.items()
                      if k in GENERATOR_KINDS and p == path), None)
 

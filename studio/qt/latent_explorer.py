@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
+from studio.qt.actions import make_action
 from studio.qt.canvas_bridge import CanvasBridge
 from studio.qt.explorer_state import ExplorerState
 from studio.qt.explorer_workspace import ExplorerWorkspace
@@ -51,12 +52,7 @@ class LatentExplorer(QObject):
         self._connect()
 
     def _action(self, text: str, keys: list[str], slot, tip: str) -> QAction:  # noqa: ANN001
-        action = QAction(text, self._window)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({shown})" if shown else tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        action = make_action(self._window, text, keys, slot, tip)
         self._window.addAction(action)
         return action
 
@@ -130,8 +126,7 @@ class LatentExplorer(QObject):
         self.workspace.generator_bar.set_busy(self.bridge.busy)
         if self.state.generator is not generator:
             self.state.set_generator(generator)
-        default = next((k for k, p in self.store.default_paths.items()
-                        if p == generator.path), None)
+        default = self.store.default_kind(generator.path)
         self._settings.active_generator = default or str(generator.path)
         if default is None:
             self._settings.remember_generator(str(generator.path))

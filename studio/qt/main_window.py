@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.settings import Settings, save_settings
+from studio.qt.actions import make_action
 from studio.qt.image_opening import IMAGE_FILTER, ImageOpener
 from studio.qt.imaging import heatmap
 from studio.qt.latent_explorer import LatentExplorer
@@ -110,14 +111,7 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, shortcuts: list, slot, tip: str = "",  # noqa: ANN001
                 checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        keys = [QKeySequence(s) for s in shortcuts]
-        action.setShortcuts(keys)
-        hint = f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})" if keys else ""
-        action.setToolTip((tip or text.replace("…", "").replace("&", "")) + hint)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        (action.toggled if checkable else action.triggered).connect(slot)
+        action = make_action(self, text, shortcuts, slot, tip, checkable)
         self.addAction(action)  # shortcuts work even when menus and toolbars are hidden
         return action
 

@@ -26,7 +26,6 @@ def _numbered_frames(number: int, *args: object) -> tuple[int, np.ndarray]:
 
 
 class MorphPlayer(QObject):
-    started = Signal(int)  # frame count
     frame_shown = Signal(object, int, int)  # (image float32 [28, 28], index, frame count)
     finished = Signal()  # the last frame of a path without loop was shown
     stopped = Signal()  # playback ended for any reason (finished, stop, failure)
@@ -75,7 +74,6 @@ class MorphPlayer(QObject):
             return  # stopped, or a newer play was asked for
         self._frames = frames
         self._index = 0
-        self.started.emit(len(frames))
         self._show_next()
         if self.playing:
             self._timer.start()
