@@ -147,7 +147,7 @@ class GeneratorStore(QObject):
         self._activate(loaded)
 
     def default_kind(self, path: Path) -> str | None:
-        """"gan" or "vae" when `path` is a bundled default, else None."""
+        """The bundled default's kind ("gan" or "vae") for `path`, else None."""
         return next((k for k, p in self.default_paths.items()
                      if k in GENERATOR_KINDS and p == path), None)
 
