@@ -225,6 +225,17 @@ def test_init_starts_from_given_weights(runs, small_splits):
     assert warm < 0.7 * fresh, (fresh, warm)
 
 
+def test_a_resumed_run_numbers_its_epochs_on(runs, small_splits, tmp_path):
+    trained = load_checkpoint(runs("cnn").out)
+    out = tmp_path / "more.safetensors"
+    events = list(train(settings("cnn", epochs=2), tiny(small_splits, 64), out=out,
+                        init=trained.model, start_epoch=trained.info.epoch))
+    first = trained.info.epoch
+    assert [(e.epoch, e.epochs) for e in epochs(events)] == [(first + 1, first + 2),
+                                                             (first + 2, first + 2)]
+    assert load_checkpoint(out).info.epoch == first + 2
+
+
 # --- control ---------------------------------------------------------------------------------
 
 
@@ -282,15 +293,17 @@ def test_pause_holds_the_step_count_and_resume_continues(small_splits):
         assert control.paused
         time.sleep(0.6)
         assert thread.is_alive()
-        assert len(events) == pause_at and events[-1].step == pause_at, \
-            [(e.event, e.step) for e in events]
+        assert [(e.event, e.step) for e in events[-2:]] == [("step", pause_at),
+                                                              ("paused", pause_at)]
+        assert len(events) == pause_at + 1, "one paused report, then nothing"
 
         control.resume()
         deadline = time.monotonic() + 30
         while len(steps(events)) < pause_at + 3 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert len(steps(events)) >= pause_at + 3, "the run did not continue after resume"
-        resumed_step_s = events[pause_at].elapsed_s - events[pause_at - 1].elapsed_s
+        done = steps(events)
+        resumed_step_s = done[pause_at].elapsed_s - done[pause_at - 1].elapsed_s
         assert resumed_step_s < 0.4, "the 0.6 s pause was counted as training time (ETA)"
     finally:
         control.cancel()

@@ -25,3 +25,14 @@ def resolve_device(name: str = "auto") -> torch.device:
     if kind == "mps" and not torch.backends.mps.is_available():
         raise StudioError(f"device {name!r}: Apple MPS is not available here; use --device cpu")
     return torch.device(name)
+
+
+def available_devices() -> list[tuple[str, str]]:
+    """(value for resolve_device, label for a menu): the CPU first, then each GPU."""
+    devices = [("cpu", "CPU")]
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            devices.append((f"cuda:{i}", f"GPU {i}: {torch.cuda.get_device_name(i)}"))
+    if torch.backends.mps.is_available():
+        devices.append(("mps", "Apple GPU (MPS)"))
+    return devices

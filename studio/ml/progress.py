@@ -51,7 +51,8 @@ class RunControl:
 class Progress:
     """One report from a training run; small, immutable, safe to pass between threads."""
 
-    event: str  # "step" (every few steps), "epoch" (an epoch ended), "stopped" (cancelled)
+    event: str  # "step" (every few steps), "epoch" (an epoch ended), "paused" (holding
+    #             between steps; yielded once per pause), "stopped" (cancelled)
     epoch: int  # 1-based epoch being trained (or just finished, for "epoch")
     epochs: int
     step: int  # optimizer steps done in total

@@ -13,7 +13,6 @@ import math
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -27,30 +26,9 @@ from studio.ml.device import resolve_device
 from studio.ml.errors import StudioError, TrainingError
 from studio.ml.models import KINDS
 from studio.ml.progress import Progress, RunControl
+from studio.ml.train_settings import DEFAULTS, TrainSettings, default_settings
 
-
-@dataclass(frozen=True)
-class TrainSettings:
-    kind: str  # "cnn", "vae" or "gan"
-    epochs: int
-    batch_size: int
-    lr: float
-    seed: int = 0
-    device: str = "auto"
-    latent_dim: int | None = None  # vae / gan only
-    report_every_s: float = 0.25  # how often "step" progress is yielded
-
-
-DEFAULTS: dict[str, TrainSettings] = {
-    "cnn": TrainSettings("cnn", epochs=20, batch_size=128, lr=4e-3),
-    "vae": TrainSettings("vae", epochs=100, batch_size=64, lr=1e-3, latent_dim=16),
-    "gan": TrainSettings("gan", epochs=80, batch_size=64, lr=2e-4, latent_dim=32),
-}
-
-
-def default_settings(kind: str, **overrides: object) -> TrainSettings:
-    """The studio's recipe for `kind`, with the given fields replaced (None keeps default)."""
-    return replace(DEFAULTS[kind], **{k: v for k, v in overrides.items() if v is not None})
+__all__ = ["DEFAULTS", "TrainSettings", "default_settings", "train", "to_tensors"]
 
 
 class Recipe(Protocol):
@@ -85,11 +63,12 @@ def make_recipe(settings: TrainSettings, data: Splits, device: torch.device,
 
 def train(settings: TrainSettings, data: Splits, out: Path | None = None,
           control: RunControl | None = None, judge: nn.Module | None = None,
-          init: nn.Module | None = None) -> Iterator[Progress]:
+          init: nn.Module | None = None, start_epoch: int = 0) -> Iterator[Progress]:
     """Train, yielding progress; write `out` (a .safetensors path) after every epoch.
 
     judge: a classifier that scores generated samples (class fidelity); init: a model
-    of the same kind and config whose weights the run starts from.
+    of the same kind and config whose weights the run starts from; start_epoch: the
+    epochs `init` already had, so a resumed run numbers its epochs on from there.
     """
     if settings.kind not in KINDS:
         raise TrainingError(f"unknown model kind {settings.kind!r}")
@@ -115,15 +94,18 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
     start = last_report = time.perf_counter()
     step, sums, count = 0, {}, 0
     last_checkpoint: Path | None = None
-    for epoch in range(1, settings.epochs + 1):
+    last_epoch = start_epoch + settings.epochs
+    for epoch in range(start_epoch + 1, last_epoch + 1):
         recipe.model.train()
         order = torch.randperm(len(x_train), generator=order_rng).to(device)
         for i in range(steps_per_epoch):
+            if control.paused and not control.cancelled:  # the exact step it holds at
+                yield _report("paused", last_epoch, epoch, step, total, start, {}, 0)
             waited_from = time.perf_counter()
             keep_going = control.checkpoint()
             start += time.perf_counter() - waited_from  # paused time is not training time
             if not keep_going:
-                yield _report("stopped", settings, epoch, step, total, start, sums, count,
+                yield _report("stopped", last_epoch, epoch, step, total, start, sums, count,
                               checkpoint=last_checkpoint)
                 return
             idx = order[i * settings.batch_size:(i + 1) * settings.batch_size]
@@ -135,7 +117,7 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
             _check_finite(settings, epoch, step, losses, last_checkpoint)
             now = time.perf_counter()
             if now - last_report >= settings.report_every_s:
-                yield _report("step", settings, epoch, step, total, start, sums, count)
+                yield _report("step", last_epoch, epoch, step, total, start, sums, count)
                 sums, count, last_report = {}, 0, now
         recipe.model.eval()
         with torch.no_grad():
@@ -143,15 +125,15 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
             preview = recipe.preview()
         if out is not None:
             last_checkpoint = _save(out, recipe.model, settings, data, epoch, metrics)
-        yield _report("epoch", settings, epoch, step, total, start, sums, count,
+        yield _report("epoch", last_epoch, epoch, step, total, start, sums, count,
                       metrics=metrics, preview=preview, checkpoint=last_checkpoint)
         sums, count, last_report = {}, 0, time.perf_counter()
 
 
-def _report(event: str, settings: TrainSettings, epoch: int, step: int, total: int,
+def _report(event: str, epochs: int, epoch: int, step: int, total: int,
             start: float, sums: dict[str, float], count: int, **extra: object) -> Progress:
     losses = {k: v / count for k, v in sums.items()} if count else {}
-    return Progress(event=event, epoch=epoch, epochs=settings.epochs, step=step,
+    return Progress(event=event, epoch=epoch, epochs=epochs, step=step,
                     total_steps=total, elapsed_s=time.perf_counter() - start,
                     losses=losses, **extra)
 
