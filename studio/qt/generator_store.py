@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from studio.qt.model_store import inference_threads
+from studio.ml.train_settings import spare_one_core
 from studio.qt.notifier import Notifier
 from studio.qt.workers import run_in_pool
 
@@ -50,7 +50,7 @@ def load_generator(path: Path, name: str, cache_dir: Path | None) -> LoadedGener
     from studio.ml.errors import CheckpointError
     from studio.ml.models import KINDS
 
-    torch.set_num_threads(inference_threads())
+    torch.set_num_threads(spare_one_core())
     info = read_info(path)
     if info.kind not in GENERATOR_KINDS:
         raise CheckpointError(f"{path}: this is a {KINDS[info.kind].title} checkpoint, not a "
@@ -84,6 +84,14 @@ def _cached_basis(model: Any, kind: str, sha256: str, cache_dir: Path | None) ->
     return basis
 
 
+def _stamp(path: Path) -> int | None:
+    """When the sidecar was last written: a save renames it into place last."""
+    try:
+        return path.with_suffix(".json").stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 class GeneratorStore(QObject):
     generator_loading = Signal(str)  # name
     generator_changed = Signal(object)  # LoadedGenerator
@@ -98,6 +106,7 @@ class GeneratorStore(QObject):
         self._notifier = notifier
         self._pending: Path | None = None
         self._loaded: dict[Path, LoadedGenerator] = {}  # switching back is instant
+        self._stamps: dict[Path, int | None] = {}  # a training run rewrites its checkpoint
         self._vae_waiting: list[Callable[[LoadedGenerator], None]] = []
 
     @property
@@ -112,12 +121,13 @@ class GeneratorStore(QObject):
 
     def load(self, path: Path, name: str | None = None) -> None:
         path = Path(path)
-        if path in self._loaded:
+        if path in self._loaded and self._stamps.get(path) == _stamp(path):
             self._pending = None
             self._activate(self._loaded[path])
             return
         name = name or (self.default_name(k) if (k := self.default_kind(path)) else path.stem)
         self._pending = path
+        self._stamps[path] = _stamp(path)
         self.generator_loading.emit(name)
         run_in_pool(load_generator, path, name, self.cache_dir,
                     on_returned=self._on_loader_returned, on_errored=self._on_loader_errored)
@@ -143,6 +153,7 @@ class GeneratorStore(QObject):
     def set_generator(self, loaded: LoadedGenerator) -> None:
         """Make an already loaded generator active (tests, a model trained in this session)."""
         self._loaded[loaded.path] = loaded
+        self._stamps[loaded.path] = _stamp(loaded.path)
         self._pending = None
         self._activate(loaded)
 
@@ -165,6 +176,7 @@ class GeneratorStore(QObject):
 
     def _on_vae_returned(self, loaded: LoadedGenerator) -> None:
         self._loaded[loaded.path] = loaded
+        self._stamps.setdefault(loaded.path, _stamp(loaded.path))
         waiting, self._vae_waiting = self._vae_waiting, []
         for on_ready in waiting:
             on_ready(loaded)

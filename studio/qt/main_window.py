@@ -40,6 +40,7 @@ from studio.qt.recognizer_panel import RecognizerPanel
 from studio.qt.sketch_canvas import SketchCanvas
 from studio.qt.sketch_document import SketchDocument
 from studio.qt.window_menus import build_menus_and_toolbar, scrolling
+from studio.qt.window_training import WindowTraining
 from studio.qt.workers import wait_for_workers
 
 CHECKPOINT_FILTER = "Studio checkpoints (*.safetensors);;All files (*)"
@@ -71,12 +72,15 @@ class MainWindow(QMainWindow):
         self.explorer = LatentExplorer(self, store.default_paths, data_dir)
         self.undo_group.addStack(self.explorer.state.undo_stack)
         self.undo_group.setActiveStack(self.document.undo_stack)
+        self.training = WindowTraining(self, data_dir)
         self.workspaces = QTabWidget()
         self.workspaces.setDocumentMode(True)
         self.workspaces.addTab(self.canvas, "Sketch")
         self.workspaces.addTab(self.explorer.workspace, "Explore")
+        self.workspaces.addTab(self.training.tab, "Train")
         self.workspaces.setTabToolTip(0, "Draw digits and watch them recognized (Ctrl+1)")
         self.workspaces.setTabToolTip(1, "Explore what the GAN and VAE can make (Ctrl+2)")
+        self.workspaces.setTabToolTip(2, "Train models and manage the library (Ctrl+3)")
         self.setCentralWidget(self.workspaces)
 
         self.recognizer = RecognizerPanel()
@@ -85,6 +89,9 @@ class MainWindow(QMainWindow):
                                     if settings.active_classifier else None)
         self.recognizer_dock = self._add_dock("Recognizer", scrolling(self.recognizer),
                                               Qt.DockWidgetArea.RightDockWidgetArea)
+        self.handwriting_dock = self._add_dock("My Handwriting",
+                                               scrolling(self.training.teacher.panel),
+                                               Qt.DockWidgetArea.RightDockWidgetArea)
         self.messages = MessagesList(notifier)
         self.messages_dock = self._add_dock("Messages", self.messages,
                                             Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -157,6 +164,8 @@ class MainWindow(QMainWindow):
                                               "Show the sketch canvas")
         self.explore_tab_action = self._action("E&xplore", ["Ctrl+2"], self.show_explorer,
                                                "Show the latent explorer")
+        self.train_tab_action = self._action("&Train", ["Ctrl+3"], self.show_trainer,
+                                             "Show training and the model library")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", [QKeySequence.StandardKey
                                                                      .HelpContents],
                                              self._on_shortcuts_triggered)
@@ -274,21 +283,29 @@ class MainWindow(QMainWindow):
     def show_explorer(self) -> None:
         self.workspaces.setCurrentWidget(self.explorer.workspace)
 
+    def show_trainer(self) -> None:
+        self.workspaces.setCurrentWidget(self.training.tab)
+
     def recognized_digit(self) -> int | None:
         """The recognizer's confident answer for the drawing, if it has one."""
         r = self._recognized
         return None if r is None or r.digit is None or r.unsure else int(r.digit)
 
     def _on_workspaces_current_changed(self, index: int) -> None:
-        exploring = self.workspaces.currentWidget() is self.explorer.workspace
+        shown = self.workspaces.currentWidget()
+        exploring = shown is self.explorer.workspace
+        sketching = shown is self.canvas
         self.undo_group.setActiveStack(self.explorer.state.undo_stack if exploring
                                        else self.document.undo_stack)
         self.explorer.workspace.set_actions_enabled(exploring)
+        self.training.teacher.set_actions_enabled(sketching)  # digit keys label drawings
         for action in (self.brush_action, self.eraser_action, self.clear_action,
                        self.bigger_action, self.smaller_action):
-            action.setEnabled(not exploring)
+            action.setEnabled(sketching)
         if exploring:
             self.explorer.on_shown()
+        elif shown is self.training.tab:
+            self.training.on_shown()
 
     def _on_clear_triggered(self) -> None:
         self.document.clear()
@@ -343,6 +360,7 @@ class MainWindow(QMainWindow):
                 restore(QByteArray.fromHex(blob.encode("ascii")))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.training.close()  # a run stops at its next step, its last epoch kept
         self.recognition.close()
         self.explorer.close()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode("ascii")

@@ -7,7 +7,6 @@ the previous model in place and says why through the notifier.
 
 from __future__ import annotations
 
-import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from studio.ml.train_settings import spare_one_core
 from studio.qt.notifier import Notifier
 from studio.qt.workers import run_in_pool
 
@@ -28,18 +28,13 @@ class LoadedClassifier:
     accuracy: float | None  # from the checkpoint's metrics, when recorded
 
 
-def inference_threads(cpus: int | None = None) -> int:
-    """Torch intra-op threads for the studio: all cores but one, which the GUI keeps."""
-    return max(1, (cpus or os.cpu_count() or 2) - 1)
-
-
 def load_classifier(path: Path, name: str) -> LoadedClassifier:
     """Runs in the pool: torch is imported here, on first use, never on the GUI thread."""
     import torch
 
     from studio.ml.checkpoints import load_checkpoint
 
-    torch.set_num_threads(inference_threads())
+    torch.set_num_threads(spare_one_core())
     checkpoint = load_checkpoint(path, expected_kind="cnn", device="cpu")
     likeness = None
     dataset = checkpoint.info.dataset.lower()

@@ -49,12 +49,20 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     digits.addActions(explorer.workspace.digit_actions)
     explore.addSeparator()
     explore.addAction(explorer.open_action)
+    train = bar.addMenu("&Train")
+    train.addActions(window.training.trainer.actions())
+    train.addSeparator()
+    keep = train.addMenu("&Keep Drawing As")
+    keep.addActions(window.training.teacher.keep_actions)
+    train.addAction(window.training.teacher.teach_action)
     window.view_menu = bar.addMenu("&View")
-    window.view_menu.addActions([window.sketch_tab_action, window.explore_tab_action])
+    window.view_menu.addActions([window.sketch_tab_action, window.explore_tab_action,
+                                 window.train_tab_action])
     window.view_menu.addSeparator()
     window.view_menu.addAction(window.saliency_action)
     window.view_menu.addSeparator()
     window.view_menu.addActions([window.recognizer_dock.toggleViewAction(),
+                                 window.handwriting_dock.toggleViewAction(),
                                  window.messages_dock.toggleViewAction()])
     bar.addMenu("&Help").addAction(window.shortcuts_action)
 

@@ -7,12 +7,33 @@ receive them run on the GUI thread.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import FunctionWorker, WorkerBase, create_worker
+
+from studio.ml.train_settings import spare_one_core
+
+
+def sparing_a_core(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn`, run with torch's intra-op threads set to leave the GUI a core.
+
+    Torch's thread count belongs to the thread that sets it, and pool threads are
+    reused by every kind of job: each job sets it, or one left at the default (all
+    cores) competes with training and the GUI (repairs were 15x slower that way).
+    """
+    @functools.wraps(fn)
+    def job(*args: Any, **kwargs: Any) -> Any:
+        torch = sys.modules.get("torch")  # jobs that import torch first set it themselves
+        if torch is not None and torch.get_num_threads() != spare_one_core():
+            torch.set_num_threads(spare_one_core())
+        return fn(*args, **kwargs)
+
+    return job
 
 
 def run_in_pool(fn: Callable[..., Any], *args: Any,
@@ -20,7 +41,8 @@ def run_in_pool(fn: Callable[..., Any], *args: Any,
                 on_errored: Callable[[Exception], None] | None = None,
                 **kwargs: Any) -> FunctionWorker:
     """Start `fn(*args, **kwargs)` on the global pool; callbacks run on the GUI thread."""
-    worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True, **kwargs)
+    worker = create_worker(sparing_a_core(fn), *args, _start_thread=False,
+                           _ignore_errors=True, **kwargs)
     if on_returned is not None:
         worker.returned.connect(on_returned)
     if on_errored is not None:
@@ -92,7 +114,8 @@ class LatestWins(QObject):
     def _start_waiting(self) -> None:
         number, fn, args = self._waiting
         self._waiting = None
-        worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+        worker = create_worker(sparing_a_core(fn), *args, _start_thread=False,
+                               _ignore_errors=True)
         # Bound slots of this QObject, so the calls are queued onto the GUI thread.
         worker.returned.connect(self._on_worker_returned)
         worker.errored.connect(self._on_worker_errored)

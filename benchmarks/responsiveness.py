@@ -1,0 +1,150 @@
+"""Does the window stay fluid while the GAN trains? And what does that cost training?
+
+Trains the GAN on the bundled digits in the app's real worker (studio.qt.trainer's
+run on a TrainingRun, torch threads set by the app) three times for the same wall
+time: alone, then while the GUI thread runs a precise 10 ms heartbeat timer and
+replays benchmarks/data/strokes.json as real mouse events on the canvas (live
+recognition included), then alone again. Heartbeat lateness is each gap between
+ticks minus 10 ms. Training speed is optimizer steps per second between the first
+and the last progress report of each phase (epoch-end evaluation included in both).
+Last line: {"heartbeat_late_ms_p99", "heartbeat_late_ms_max", "train_steps_per_s",
+"train_steps_per_s_alone"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from sketching import send_mouse  # noqa: E402
+
+from studio.ml.defaults import default_model_path  # noqa: E402
+from studio.ml.train_settings import TrainingPlan, default_settings  # noqa: E402
+from studio.qt.app import build_window  # noqa: E402
+from studio.qt.model_store import load_classifier  # noqa: E402
+from studio.qt.trainer import _run  # noqa: E402
+from studio.qt.training_run import TrainingRun  # noqa: E402
+
+HEARTBEAT_MS = 10
+
+
+def percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def stroke_events(window, strokes: list[dict]) -> list[tuple[float, object, object]]:  # noqa: ANN001
+    """(t_ms, kind, position or "clear") for drawing every stroke once, as a hand would."""
+    paper = window.canvas.paper_rect()
+    events, t = [], 0.0
+    for stroke in strokes:
+        pts = [QPointF(paper.x() + x * paper.width(), paper.y() + y * paper.height())
+               for x, y in stroke["points"]]
+        events.append((t, "clear", None))
+        t += 300
+        events.append((t, QEvent.Type.MouseButtonPress, pts[0]))
+        for p in pts[1:]:
+            t += stroke["period_ms"]
+            events.append((t, QEvent.Type.MouseMove, p))
+        events.append((t, QEvent.Type.MouseButtonRelease, pts[-1]))
+        t += 300
+    return events
+
+
+def phase(app: QApplication, window, plan: TrainingPlan, seconds: float,  # noqa: ANN001
+          events: list | None) -> dict:
+    """Train for `seconds` of wall time; with `events`, beat and draw on the GUI thread."""
+    clock = QElapsedTimer()
+    clock.start()
+    now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
+    reports: list[tuple[float, int]] = []
+    ticks: list[float] = []
+    run = TrainingRun(partial(_run, plan))
+    run.reported.connect(lambda p: reports.append((now(), p.step)))
+    loop = QEventLoop()
+    run.ended.connect(lambda _: loop.quit())
+    run.failed.connect(lambda m, _: (print("failed:", m), loop.quit()))
+    state = {"i": 0, "start": None}
+
+    def on_replay_tick() -> None:
+        if not reports:
+            return  # draw once training is under way, as the measurement is
+        if state["start"] is None:
+            state["start"] = now()
+        elapsed = (now() - state["start"]) % (events[-1][0] + 300)
+        if elapsed < state.get("last", 0):
+            state["i"] = 0  # start the strokes again
+        state["last"] = elapsed
+        while state["i"] < len(events) and events[state["i"]][0] <= elapsed:
+            _, kind, pos = events[state["i"]]
+            state["i"] += 1
+            if kind == "clear":
+                window.clear_action.trigger()
+            else:
+                send_mouse(window.canvas, kind, pos, kind != QEvent.Type.MouseButtonRelease)
+
+    heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
+    heartbeat.timeout.connect(lambda: ticks.append(now()) if reports else None)
+    replay = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
+    replay.timeout.connect(on_replay_tick)
+    if events is not None:
+        heartbeat.start()
+        replay.start()
+    QTimer.singleShot(int(seconds * 1000), run.stop)
+    run.start()
+    loop.exec()
+    heartbeat.stop()
+    replay.stop()
+    window.clear_action.trigger()
+    first, last = reports[1], reports[-1]  # [0] may include start-up work
+    rate = (last[1] - first[1]) / ((last[0] - first[0]) / 1000)
+    late = [b - a - HEARTBEAT_MS for a, b in zip(ticks, ticks[1:], strict=False)]
+    return {"steps_per_s": rate, "late": late, "steps": last[1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=25.0, help="wall time of each phase")
+    args = parser.parse_args()
+    strokes = json.loads((Path(__file__).parent / "data" / "strokes.json").read_text())["strokes"]
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as data_dir:
+        window = build_window(Path(data_dir), dialogs=False, load_models=False)
+        window.resize(1100, 720)
+        window.show()
+        app.processEvents()
+        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+        settings = default_settings("gan", epochs=1000, device="cpu")
+        plan = TrainingPlan(settings, "bundled", Path(data_dir) / "models" / "gan.safetensors")
+        events = stroke_events(window, strokes)
+        alone1 = phase(app, window, plan, args.seconds, None)
+        print(f"alone:        {alone1['steps_per_s']:.1f} steps/s", flush=True)
+        loaded = phase(app, window, plan, args.seconds, events)
+        late = loaded["late"]
+        print(f"drawing:      {loaded['steps_per_s']:.1f} steps/s, {len(late)} heartbeats, "
+              f"late p50 {percentile(late, 0.5):.2f} ms, p99 {percentile(late, 0.99):.2f} ms, "
+              f"max {max(late):.2f} ms", flush=True)
+        alone2 = phase(app, window, plan, args.seconds, None)
+        print(f"alone again:  {alone2['steps_per_s']:.1f} steps/s", flush=True)
+        window.close()
+    alone = (alone1["steps_per_s"] + alone2["steps_per_s"]) / 2
+    print(f"training while drawing runs at {loaded['steps_per_s'] / alone:.0%} of alone "
+          f"(cpus: {os.cpu_count()})")
+    print(json.dumps({"heartbeat_late_ms_p99": round(percentile(late, 0.99), 2),
+                      "heartbeat_late_ms_max": round(max(late), 2),
+                      "train_steps_per_s": round(loaded["steps_per_s"], 2),
+                      "train_steps_per_s_alone": round(alone, 2)}))
+
+
+if __name__ == "__main__":
+    main()

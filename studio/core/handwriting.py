@@ -1,0 +1,180 @@
+"""The artist's own labelled drawings, kept on disk as an ordinary image-folder dataset.
+
+Examples live as `<folder>/<digit>/<timestamp>-<n>.png`: 28x28 grayscale, white ink on
+black, the MNIST convention the recognizer reads. That layout is exactly what
+`studio.ml.datasets.load_data` accepts as "a folder with one subfolder per class", so
+the same examples can be trained on from the Train panel or the CLI, copied, backed
+up or inspected in a file manager. Every write is atomic (a full disk never leaves a
+half PNG), and a scan never crashes on a stray or damaged file: it says which one and
+carries on, because losing the whole collection to one bad file would lose work.
+Plain Python, numpy and Pillow only: the GUI thread reads and writes examples.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from studio.ml.errors import StudioError
+from studio.ml.preprocess import to_mnist, to_uint8
+from studio.ml.writing import write_atomically
+
+DIGITS = range(10)
+MIN_TO_TEACH = 5  # fewer examples than this teach the recognizer nothing it can show
+SUFFIX = ".png"
+
+
+class HandwritingError(StudioError):
+    """An example that could not be kept or removed; the message names the folder."""
+
+
+@dataclass(frozen=True)
+class Example:
+    path: Path
+    label: int
+    image: np.ndarray = field(repr=False)  # [28, 28] uint8, white ink on black
+
+
+@dataclass(frozen=True)
+class Scan:
+    examples: list[Example]  # sorted by label, then by when they were kept
+    problems: list[str]  # one line per file that was skipped, naming it and why
+
+
+class HandwritingExamples:
+    """The examples in one folder; every read goes to the disk, which is the truth."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._serial = itertools.count(1)
+
+    # ---- writing -------------------------------------------------------------------
+    def add(self, image: np.ndarray, label: int) -> Path:
+        """Keep `image` ([28, 28] uint8, MNIST convention) as an example of `label`."""
+        if int(label) not in DIGITS:
+            raise ValueError(f"label must be a digit 0-9, got {label!r}")
+        image = np.asarray(image)
+        if image.shape != (28, 28) or image.dtype != np.uint8:
+            raise ValueError(f"expected a uint8 [28, 28] image, got {image.dtype} {image.shape}")
+        buffer = io.BytesIO()
+        Image.fromarray(image, mode="L").save(buffer, format="PNG")
+        digit_folder = self.folder / str(int(label))
+        try:
+            digit_folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise HandwritingError(f"{self.folder}: cannot keep examples there "
+                                   f"({e.strerror or e})") from e
+        path = self._new_path(digit_folder)
+        try:
+            write_atomically(path, buffer.getvalue())
+        except StudioError as e:
+            cause = e.__cause__
+            reason = getattr(cause, "strerror", None) or cause or e
+            raise HandwritingError(f"{self.folder}: cannot keep examples there "
+                                   f"({reason})") from e
+        return path
+
+    def delete(self, paths: list[Path]) -> None:
+        """Remove these examples' files; a digit folder left empty goes too, since an
+        empty class folder is an error to load_data."""
+        failed: list[str] = []
+        for path in paths:
+            path = Path(path)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as e:
+                failed.append(f"{path.name} ({e.strerror or e})")
+                continue
+            with contextlib.suppress(OSError):  # rmdir only succeeds when it is empty
+                path.parent.rmdir()
+        if failed:
+            raise HandwritingError(f"{self.folder}: could not delete {', '.join(failed)}")
+
+    # ---- reading -------------------------------------------------------------------
+    def scan(self) -> Scan:
+        """Every readable example, and a line for each file that was skipped."""
+        examples: list[Example] = []
+        problems: list[str] = []
+        for label in DIGITS:
+            digit_folder = self.folder / str(label)
+            try:
+                files = sorted(p for p in digit_folder.iterdir()
+                               if p.is_file() and not p.name.startswith("."))
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                problems.append(f"{digit_folder}: cannot list the folder ({e.strerror or e})")
+                continue
+            for path in files:
+                image, problem = _read(path)
+                if image is None:
+                    problems.append(problem)
+                else:
+                    examples.append(Example(path, label, image))
+        return Scan(examples, problems)
+
+    def examples(self) -> list[Example]:
+        return self.scan().examples
+
+    def counts(self) -> dict[int, int]:
+        """Examples per digit, all ten digits present (0 for none)."""
+        counts = dict.fromkeys(DIGITS, 0)
+        for example in self.examples():
+            counts[example.label] += 1
+        return counts
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """images [N, 28, 28] uint8 and labels [N] int64, in `examples()` order."""
+        return stack(self.examples())
+
+    def _new_path(self, digit_folder: Path) -> Path:
+        """`<time to the millisecond>-<n>.png`: names sort in the order they were kept."""
+        now = time.time()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"{now % 1:.3f}"[1:]
+        while True:
+            path = digit_folder / f"{stamp}-{next(self._serial):04d}{SUFFIX}"
+            if not path.exists():
+                return path
+
+
+def stack(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """images [N, 28, 28] uint8 and labels [N] int64 of `examples`."""
+    if not examples:
+        return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+    return (np.stack([e.image for e in examples]),
+            np.array([e.label for e in examples], dtype=np.int64))
+
+
+def _read(path: Path) -> tuple[np.ndarray | None, str]:
+    """The example's [28, 28] uint8 image, or None and why not.
+
+    Files the studio wrote are 28x28 grayscale, white on black, and come back as they
+    are (to_mnist again would shift them slightly); anything else an artist put in
+    the folder goes through to_mnist, as load_data would do.
+    """
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode == "L" and im.size == (28, 28):
+                image = np.array(im, dtype=np.uint8)  # [28, 28]
+                if _is_mnist(image):
+                    return image, ""
+            x = to_mnist(im)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
+        return None, f"{path}: skipped, not a readable image ({e})"
+    if x is None:
+        return None, f"{path}: skipped, the image has no ink in it"
+    return to_uint8(x), ""
+
+
+def _is_mnist(image: np.ndarray) -> bool:
+    """[28, 28] uint8 with ink on a dark border: already in the MNIST convention."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    return bool(image.max() >= 26 and border.mean() < 64)  # 26: preprocess.MIN_INK of 255
