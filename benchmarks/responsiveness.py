@@ -115,6 +115,9 @@ def phase(app: QApplication, window, plan: TrainingPlan, seconds: float,  # noqa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=25.0, help="wall time of each phase")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads for training (default: the app's, all cores but "
+                             "one); give the core count to see what sparing one buys")
     args = parser.parse_args()
     strokes = json.loads((Path(__file__).parent / "data" / "strokes.json").read_text())["strokes"]
     app = QApplication.instance() or QApplication([])
@@ -125,7 +128,8 @@ def main() -> None:
         app.processEvents()
         window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
         settings = default_settings("gan", epochs=1000, device="cpu")
-        plan = TrainingPlan(settings, "bundled", Path(data_dir) / "models" / "gan.safetensors")
+        plan = TrainingPlan(settings, "bundled", Path(data_dir) / "models" / "gan.safetensors",
+                            threads=args.threads)
         events = stroke_events(window, strokes)
         alone1 = phase(app, window, plan, args.seconds, None)
         print(f"alone:        {alone1['steps_per_s']:.1f} steps/s", flush=True)

@@ -71,6 +71,8 @@ class LibraryEntry:
 
     @property
     def data_name(self) -> str:
+        if self.dataset.startswith("bundled +"):  # a fine-tune mixes in other data
+            return "bundled MNIST" + self.dataset[len("bundled"):]
         if self.dataset.startswith("bundled"):
             return "bundled MNIST"
         return Path(self.dataset).name or self.dataset

@@ -76,15 +76,15 @@ class HandwritingPanel(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.teach)
-        run_row.addWidget(self.progress, 1)
+        run_row = QHBoxLayout()  # the dock is narrow: the progress bar gets its own line
+        run_row.addWidget(self.teach, 1)
         run_row.addWidget(self.stop)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(grid)
         layout.addWidget(self.examples)
         layout.addLayout(run_row)
+        layout.addWidget(self.progress)
         layout.addWidget(self.progress_text)
         layout.addWidget(self.result)
         layout.addStretch(1)

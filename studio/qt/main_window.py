@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.handwriting_dock = self._add_dock("My Handwriting",
                                                scrolling(self.training.teacher.panel),
                                                Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.recognizer_dock, self.handwriting_dock)
+        self.recognizer_dock.raise_()  # the recognizer keeps its full height while drawing
         self.messages = MessagesList(notifier)
         self.messages_dock = self._add_dock("Messages", self.messages,
                                             Qt.DockWidgetArea.BottomDockWidgetArea)
