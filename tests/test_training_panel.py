@@ -259,3 +259,30 @@ def test_an_unwritable_library_refuses_to_start_with_a_message(qtbot, window, di
     assert "Cannot train" in trainer.panel.status.text()
     assert "a file" in trainer.panel.status.text()
     assert window.isVisible()
+
+
+def test_digit_keys_keep_drawings_in_the_sketch_tab_only_and_delete_stays_in_the_list(
+        qtbot, window):
+    from sketching import draw_digit
+
+    teacher = window.training.teacher
+    window.show_canvas()
+    window.canvas.setFocus()
+    draw_digit(window.canvas, "7")
+    qtbot.keyClick(window.canvas, Qt.Key.Key_7)
+    assert window.document.is_blank() and teacher.examples.counts()[7] == 1
+    draw_digit(window.canvas, "1")  # a drawing in progress must survive the review below
+
+    window.handwriting_dock.raise_()
+    examples = teacher.panel.examples
+    examples.setFocus()
+    examples.setCurrentRow(0)
+    qtbot.keyClick(examples, Qt.Key.Key_Delete)
+    assert teacher.examples.counts()[7] == 0, "Delete in the list removes the example"
+    assert not window.document.is_blank(), "and does not clear the canvas"
+
+    window.show_explorer()
+    qtbot.keyClick(window.explorer.workspace, Qt.Key.Key_3)
+    assert sum(teacher.examples.counts().values()) == 0  # 3 is the explorer's digit key
+    assert window.explorer.workspace.digit_actions[3].isEnabled()
+    assert not teacher.keep_actions[3].isEnabled()

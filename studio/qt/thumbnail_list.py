@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -153,6 +153,16 @@ class ThumbnailList(QListWidget):
         self.viewport().update()
 
     # ---- input -----------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        """Delete and Enter belong to the strip while it has focus: the window's own
+        Delete (Clear Canvas) would otherwise take the key first."""
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (
+                Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return,
+                Qt.Key.Key_Enter) and self.currentItem() is not None:
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selectedItems():
