@@ -129,7 +129,8 @@ class ModelLibrary:
             return None
 
     def new_run_path(self, kind: str, now: datetime | None = None) -> Path:
-        """A fresh path named for the kind and the minute, e.g. gan-2026-11-23-1405."""
+        """A fresh path named for the kind (or any prefix) and the minute, e.g.
+        gan-2026-11-23-1405 or my-handwriting-2026-11-23-1405."""
         now = now or datetime.now()
         return self._free_path(f"{kind}-{now:%Y-%m-%d-%H%M}")
 

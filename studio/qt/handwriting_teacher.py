@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from studio.core.handwriting import (
     HandwritingExamples,
     stack,
 )
+from studio.core.model_library import ModelLibrary
 from studio.ml.preprocess import to_mnist, to_uint8
 from studio.ml.progress import Progress, RunControl
 from studio.qt.actions import make_action
@@ -150,7 +150,7 @@ class HandwritingTeacher(QObject):
         if self.library_folder is None:
             return self._refuse("There is no model library folder to keep the taught "
                                 "recognizer in")
-        out = self._new_checkpoint_path(self.library_folder)
+        out = ModelLibrary(self.library_folder).new_run_path("my-handwriting")
         images, labels = stack(self._examples)  # [N, 28, 28] uint8, [N] int64
         model = loaded.model
 
@@ -179,14 +179,6 @@ class HandwritingTeacher(QObject):
     def _refuse(self, message: str) -> None:
         self.panel.show_error(message)
         self.notifier.info(message)
-
-    @staticmethod
-    def _new_checkpoint_path(folder: Path) -> Path:
-        stem = f"my-handwriting-{datetime.now():%Y-%m-%d-%H%M}"
-        path, n = folder / f"{stem}.safetensors", 2
-        while path.exists() or path.with_suffix(".json").exists():
-            path, n = folder / f"{stem}-{n}.safetensors", n + 1
-        return path
 
     def _discard_output(self) -> None:
         """A stopped or failed run leaves no half-taught recognizer in the library."""
