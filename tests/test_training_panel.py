@@ -135,27 +135,37 @@ def test_pause_holds_the_step_count_resume_continues_stop_keeps_a_checkpoint(
     assert trainer.start_action.isEnabled() and not trainer.stop_action.isEnabled()
 
 
-def test_a_gan_run_shows_samples_and_its_newest_checkpoint_can_be_explored(
+def test_a_gan_run_shows_samples_and_its_newest_checkpoint_is_explored_while_it_trains(
         qtbot, window, digits):
     trainer = window.training.trainer
-    configure(window, "gan", digits, epochs=1)
-    run_to_end(qtbot, window)
+    configure(window, "gan", digits, epochs=3)
+    start(qtbot, window)
+    qtbot.waitUntil(lambda: trainer.newest is not None, timeout=RUN_MS)
+    assert trainer.running and trainer.explore_action.isEnabled()
+    assert not trainer.recognize_action.isEnabled()
+    first = trainer.newest
+    qtbot.mouseClick(trainer.panel.buttons["explore"], LEFT)
+    explorer = window.explorer.store
+    qtbot.waitUntil(lambda: explorer.generator is not None
+                    and explorer.generator.path == first, timeout=30_000)
+    assert window.workspaces.currentWidget() is window.explorer.workspace
+    assert explorer.generator.kind == "gan"
+    qtbot.waitUntil(lambda: not trainer.running, timeout=RUN_MS)  # it went on meanwhile
+    assert load_checkpoint(first).info.epoch == 3
     grid = trainer.panel.samples.grid
     assert grid is not None and grid.shape == (10 * 28 + 9 * 2, 8 * 28 + 7 * 2)  # 2 px gaps
     assert grid.std() > 1  # generated pixels, not a blank image
+    window.show_trainer()
     shown, room = trainer.panel.samples.image.pixmap(), trainer.panel.samples.image.size()
     assert shown.width() <= room.width() and shown.height() <= room.height()  # all of it
     assert shown.width() >= grid.shape[1] * 0.75  # and big enough to see the digits
     header = [trainer.panel.metrics.horizontalHeaderItem(i).text()
               for i in range(trainer.panel.metrics.columnCount())]
-    assert "Class fidelity" in header  # judged by the bundled recognizer
-    assert trainer.explore_action.isEnabled() and not trainer.recognize_action.isEnabled()
-    qtbot.mouseClick(trainer.panel.buttons["explore"], LEFT)
-    explorer = window.explorer.store
-    qtbot.waitUntil(lambda: explorer.generator is not None
-                    and explorer.generator.path == trainer.newest, timeout=30_000)
-    assert window.workspaces.currentWidget() is window.explorer.workspace
-    assert explorer.generator.kind == "gan"
+    assert "Class fidelity" in header and trainer.panel.metrics.rowCount() == 3
+
+    explorer.load(first)  # the run rewrote the file since: the explorer reloads it
+    qtbot.waitUntil(lambda: not explorer.loading, timeout=30_000)
+    assert explorer.generator.sha256 == load_checkpoint(first).info.sha256
 
 
 def test_resume_from_the_library_continues_the_epoch_count(qtbot, window, digits):
