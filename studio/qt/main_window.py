@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QWidget,
 )
@@ -39,7 +38,7 @@ from studio.qt.notifier import Notifier
 from studio.qt.recognizer_panel import RecognizerPanel
 from studio.qt.sketch_canvas import SketchCanvas
 from studio.qt.sketch_document import SketchDocument
-from studio.qt.window_menus import build_menus_and_toolbar, scrolling
+from studio.qt.window_menus import build_menus_and_toolbar, scrolling, show_shortcuts
 from studio.qt.window_training import WindowTraining
 from studio.qt.workers import wait_for_workers
 
@@ -344,15 +343,7 @@ class MainWindow(QMainWindow):
         self.recognition.set_saliency_enabled(on)
 
     def _on_shortcuts_triggered(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-            f"</b></td><td>{a.text().replace('&', '')}</td></tr>"
-            for a in self.actions() if not a.shortcut().isEmpty())
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard Shortcuts",
-                          f"<table cellspacing=6>{rows}</table>", QMessageBox.StandardButton.Close,
-                          self)
-        box.setModal(False)
-        box.show()
+        show_shortcuts(self)
 
     # ---- layout and closing --------------------------------------------------------
     def _restore_layout(self) -> None:

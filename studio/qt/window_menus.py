@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSlider, QToolBar, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QSlider,
+    QToolBar,
+    QWidget,
+)
 
 from studio.qt.sketch_canvas import MAX_BRUSH, MIN_BRUSH
 
@@ -87,3 +96,24 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     tools.addActions([window.explorer.repair_action, window.explorer.encode_action])
     window.addToolBar(tools)
     window.view_menu.addAction(tools.toggleViewAction())
+
+
+def show_shortcuts(window: MainWindow) -> None:
+    """Every shortcut in one table; the ten digit keys are one row per meaning."""
+    rows, digit_rows = [], {}
+    for action in window.actions():
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        text = action.text().replace("&", "")
+        if not keys:
+            continue
+        if keys.isdigit() and text.endswith(keys):  # "Digit 7", "Keep as 7"
+            digit_rows.setdefault(text[:-1].strip(), None)
+            continue
+        rows.append((keys, text))
+    rows += [("0 … 9", f"{what} 0 … 9") for what in digit_rows]
+    table = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in rows)
+    box = QMessageBox(QMessageBox.Icon.Information, "Keyboard Shortcuts",
+                      f"<table cellspacing=4>{table}</table>",
+                      QMessageBox.StandardButton.Close, window)
+    box.setModal(False)
+    box.show()
