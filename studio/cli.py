@@ -78,6 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--model", type=Path, help="a checkpoint (default: the bundled one)")
     g.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
 
+    s = sub.add_parser("sonify", help="turn an image into sound (a WAV file)")
+    s.add_argument("image", type=Path, metavar="IMAGE")
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.wav")
+    s.add_argument("--mode", choices=("additive", "griffinlim"), default="additive",
+                   help="additive: rows are sine partials (default); griffinlim: the image "
+                        "is a magnitude spectrogram")
+    s.add_argument("--duration", type=_positive(float), default=5.0, metavar="S",
+                   help="seconds (default 5)")
+    s.add_argument("--low", type=_positive(float), default=55.0, metavar="HZ",
+                   help="frequency of the bottom row (default 55)")
+    s.add_argument("--high", type=_positive(float), default=7040.0, metavar="HZ",
+                   help="frequency of the top row (default 7040)")
+    s.add_argument("--rate", type=int, choices=(44100, 48000), default=44100, metavar="HZ",
+                   help="sample rate: 44100 (default) or 48000")
+    s.add_argument("--scale", choices=("chromatic", "major", "minor", "pentatonic"),
+                   help="snap the rows' frequencies to this musical scale")
+    s.add_argument("--float", action="store_true", help="write 32-bit float, not 16-bit PCM")
+
     e = sub.add_parser("evaluate", help="score the models on the bundled test split")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     for kind in ("cnn", "vae", "gan"):

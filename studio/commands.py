@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import time
@@ -95,25 +94,32 @@ def generate(args: argparse.Namespace) -> int:
 
     from PIL import Image
 
+    from studio.export.images import save_png
+    from studio.export.provenance import Provenance
     from studio.ml.defaults import load_model
     from studio.ml.errors import StudioError
-    from studio.ml.sampling import image_grid, sample
-    from studio.ml.writing import write_atomically
+    from studio.ml.sampling import image_grid, sample, sample_latents
 
     if args.output.suffix.lower() != ".png":
         raise StudioError(f"{args.output}: the output must be a .png file")
     if args.n > 1024:
         raise StudioError(f"-n {args.n}: at most 1024 samples in one grid")
-    model = load_model(args.kind, args.model).model
+    checkpoint = load_model(args.kind, args.model)
+    model = checkpoint.model
     if args.digit >= model.config.num_classes:
         raise StudioError(f"--digit {args.digit}: this model knows only "
                           f"{model.config.num_classes} classes")
     images = sample(model, [args.digit], args.seed, per_digit=args.n)
     grid = image_grid(images, cols=math.ceil(math.sqrt(args.n)))
-    buffer = io.BytesIO()
-    Image.fromarray(grid).save(buffer, format="PNG")
-    write_atomically(args.output, buffer.getvalue())
-    print(f"wrote {args.output} ({args.n} samples of digit {args.digit}, seed {args.seed})")
+    # The first sample's own latent: opening the PNG in the studio goes to that digit.
+    name = f"Default {args.kind.upper()}" if args.model is None else checkpoint.path.stem
+    provenance = Provenance(
+        model_name=name, model_kind=args.kind,
+        weights_sha256=checkpoint.info.sha256, digit=args.digit, seed=args.seed,
+        latent=tuple(float(v) for v in sample_latents(model, 1, args.seed)[0]))
+    save_png(args.output, Image.fromarray(grid), provenance)
+    print(f"wrote {args.output} ({args.n} samples of digit {args.digit}, seed {args.seed}; "
+          f"opening it in the studio goes to the first one)")
     return 0
 
 
@@ -133,4 +139,24 @@ def evaluate(args: argparse.Namespace) -> int:
     print(f"VAE class fidelity    {v['class_fidelity']:.1%}  (1,000 samples read by the CNN)")
     print(f"GAN class fidelity    {g['class_fidelity']:.1%}")
     print(f"GAN FID (CNN feats)   {g['fid']:.2f}   (floor, train vs test: {g['fid_floor']:.2f})")
+    return 0
+
+
+def sonify(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from studio.audio.sonify import SonifySettings
+    from studio.audio.sonify import sonify as run
+    from studio.audio.wav import write_wav
+    from studio.ml.image_files import open_image
+
+    settings = SonifySettings(mode=args.mode, duration_s=args.duration, low_hz=args.low,
+                              high_hz=args.high, rate=args.rate, scale=args.scale)
+    settings.check()  # bad numbers fail before the image is read
+    image = open_image(args.image)  # PIL image, any format the studio opens
+    brightness = np.asarray(image.convert("L"))  # uint8 [H, W]: white is loud
+    samples = run(brightness, settings)
+    write_wav(args.output, samples, settings.rate, "float32" if args.float else "pcm16")
+    print(f"wrote {args.output} ({settings.duration_s:g} s, {settings.mode}, "
+          f"{settings.rate} Hz, {settings.low_hz:g}-{settings.high_hz:g} Hz)")
     return 0

@@ -33,9 +33,14 @@ def sample(model: nn.Module, digits: list[int] | torch.Tensor, seed: int,
     """
     device = next(model.parameters()).device
     y = torch.as_tensor(digits, dtype=torch.long).repeat_interleave(per_digit)
-    g = torch.Generator(device="cpu").manual_seed(seed)
-    z = torch.randn(len(y), latent_dim(model), generator=g)
+    z = sample_latents(model, len(y), seed)
     return decode(model, z.to(device), y.to(device))
+
+
+def sample_latents(model: nn.Module, n: int, seed: int) -> torch.Tensor:
+    """The [n, latent_dim] draws `sample` decodes (exported PNGs record them)."""
+    g = torch.Generator(device="cpu").manual_seed(seed)
+    return torch.randn(n, latent_dim(model), generator=g)
 
 
 def image_grid(images: torch.Tensor | np.ndarray, cols: int, pad: int = 2) -> np.ndarray:

@@ -157,6 +157,10 @@ class GeneratorStore(QObject):
         self._pending = None
         self._activate(loaded)
 
+    def loaded_with(self, sha256: str) -> LoadedGenerator | None:
+        """A generator already in memory whose weights have this hash."""
+        return next((g for g in self._loaded.values() if g.sha256 == sha256), None)
+
     def default_kind(self, path: Path) -> str | None:
         """The bundled default's kind ("gan" or "vae") for `path`, else None."""
         return next((k for k, p in self.default_paths.items()

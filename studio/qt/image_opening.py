@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,20 +24,39 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm
                "All files (*)"
 
 
-def _ink_from_file(path: Path) -> tuple[str, np.ndarray]:
-    """Runs in the pool: (name, uint8 [SIDE, SIDE] ink); every failure names the file."""
+@dataclass(frozen=True)
+class Opened:
+    name: str
+    ink: np.ndarray | None  # uint8 [SIDE, SIDE]; None for a studio export with provenance
+    provenance: object = None  # studio.export.Provenance: the explorer point it was made at
+    problem: str = ""  # damaged provenance: the image still opens, with this message
+
+
+def _ink_from_file(path: Path) -> Opened:
+    """Runs in the pool; every failure names the file. A PNG the studio exported carries
+    the explorer point it shows: that point is restored instead of drawing the image."""
+    from studio.export.provenance import read_provenance
     from studio.ml.canvas_ink import image_to_ink
+    from studio.ml.errors import StudioError
     from studio.ml.image_files import open_image
 
+    problem = ""
+    if path.suffix.lower() == ".png":
+        try:
+            provenance = read_provenance(path)
+        except StudioError as e:
+            provenance, problem = None, f"{e}; opened as a plain image"
+        if provenance is not None:
+            return Opened(path.name, None, provenance)
     with _named_failures(str(path)):
-        return path.name, image_to_ink(open_image(path), SIDE)
+        return Opened(path.name, image_to_ink(open_image(path), SIDE), problem=problem)
 
 
-def _ink_from_pixels(rgba: np.ndarray, name: str) -> tuple[str, np.ndarray]:
+def _ink_from_pixels(rgba: np.ndarray, name: str) -> Opened:
     from studio.ml.canvas_ink import image_to_ink
 
     with _named_failures(name):
-        return name, image_to_ink(rgba, SIDE)
+        return Opened(name, image_to_ink(rgba, SIDE))
 
 
 @contextmanager
@@ -57,6 +77,7 @@ def _named_failures(name: str) -> Iterator[None]:
 class ImageOpener(QObject):
     opened = Signal(str)  # name of what was placed on the canvas
     failed = Signal(str)  # message
+    point_found = Signal(object, str)  # (Provenance, file name): an explorer point to restore
 
     def __init__(self, document: SketchDocument, notifier: Notifier,
                  parent: QObject | None = None) -> None:
@@ -87,9 +108,14 @@ class ImageOpener(QObject):
         run_in_pool(job, *args, on_returned=self._on_job_returned,
                     on_errored=self._on_job_errored)
 
-    def _on_job_returned(self, result: tuple[str, np.ndarray]) -> None:
+    def _on_job_returned(self, result: Opened) -> None:
         self._in_flight -= 1
-        name, ink = result
+        name, ink = result.name, result.ink
+        if ink is None:
+            self.point_found.emit(result.provenance, name)
+            return
+        if result.problem:
+            self._notifier.warning(result.problem)
         self._document.place_image(ink, name)
         self._notifier.info(f"Opened {name} into the canvas (Ctrl+Z to undo)")
         self.opened.emit(name)

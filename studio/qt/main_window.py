@@ -38,6 +38,7 @@ from studio.qt.notifier import Notifier
 from studio.qt.recognizer_panel import RecognizerPanel
 from studio.qt.sketch_canvas import SketchCanvas
 from studio.qt.sketch_document import SketchDocument
+from studio.qt.window_export import WindowExport
 from studio.qt.window_menus import build_menus_and_toolbar, scrolling, show_shortcuts
 from studio.qt.window_training import WindowTraining
 from studio.qt.workers import wait_for_workers
@@ -91,7 +92,11 @@ class MainWindow(QMainWindow):
         self.handwriting_dock = self._add_dock("My Handwriting",
                                                scrolling(self.training.teacher.panel),
                                                Qt.DockWidgetArea.RightDockWidgetArea)
+        self.exporting = WindowExport(self, self.training.library)
+        self.sound_dock = self._add_dock("Sound", scrolling(self.exporting.sound),
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.recognizer_dock, self.handwriting_dock)
+        self.tabifyDockWidget(self.recognizer_dock, self.sound_dock)
         self.recognizer_dock.raise_()  # the recognizer keeps its full height while drawing
         self.messages = MessagesList(notifier)
         self.messages_dock = self._add_dock("Messages", self.messages,
@@ -354,6 +359,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.training.close()  # a run stops at its next step, its last epoch kept
+        self.exporting.close()
         self.recognition.close()
         self.explorer.close()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode("ascii")

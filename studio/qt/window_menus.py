@@ -41,6 +41,8 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     file_menu.addSeparator()
     file_menu.addActions([window.open_classifier_action, window.explorer.open_action])
     file_menu.addSeparator()
+    file_menu.addActions(window.exporting.actions())
+    file_menu.addSeparator()
     file_menu.addAction(window.quit_action)
     edit = bar.addMenu("&Edit")
     edit.addActions([window.undo_action, window.redo_action])
@@ -64,6 +66,8 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     keep = train.addMenu("&Keep Drawing As")
     keep.addActions(window.training.teacher.keep_actions)
     train.addAction(window.training.teacher.teach_action)
+    sound = bar.addMenu("&Sound")
+    sound.addActions(window.exporting.listen_actions())
     window.view_menu = bar.addMenu("&View")
     window.view_menu.addActions([window.sketch_tab_action, window.explore_tab_action,
                                  window.train_tab_action])
@@ -72,6 +76,7 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     window.view_menu.addSeparator()
     window.view_menu.addActions([window.recognizer_dock.toggleViewAction(),
                                  window.handwriting_dock.toggleViewAction(),
+                                 window.sound_dock.toggleViewAction(),
                                  window.messages_dock.toggleViewAction()])
     bar.addMenu("&Help").addAction(window.shortcuts_action)
 
