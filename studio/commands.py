@@ -153,6 +153,9 @@ def sonify(args: argparse.Namespace) -> int:
     settings = SonifySettings(mode=args.mode, duration_s=args.duration, low_hz=args.low,
                               high_hz=args.high, rate=args.rate, scale=args.scale)
     settings.check()  # bad numbers fail before the image is read
+    if args.scale and args.mode == "griffinlim":
+        print("studio: note: --scale applies to the additive mode only; ignored",
+              file=sys.stderr)
     image = open_image(args.image)  # PIL image, any format the studio opens
     brightness = np.asarray(image.convert("L"))  # uint8 [H, W]: white is loud
     samples = run(brightness, settings)

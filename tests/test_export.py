@@ -323,7 +323,8 @@ def test_export_dialog_writes_png_and_svg(qtbot, tmp_path, notifier):
     dialog.size.setValue(128)
     dialog.transparent.setChecked(True)
     assert not dialog.preview.pixmap().isNull()
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=10_000):
+        dialog.export()
     assert dialog.last_path == tmp_path / "out1.png"
     assert read_provenance(dialog.last_path) == provenance()
     with Image.open(dialog.last_path) as im:
@@ -331,7 +332,8 @@ def test_export_dialog_writes_png_and_svg(qtbot, tmp_path, notifier):
     dialog.format.setCurrentText("SVG")
     dialog.source.setCurrentText("Canvas")
     dialog.crop.setChecked(True)
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=10_000):
+        dialog.export()
     assert dialog.last_path == tmp_path / "out2.svg" and "*.svg" in asked[-1]
     assert rasterize_svg(dialog.last_path.read_text())[0].any()
     assert dialog.transparent.isChecked() and dialog.size.value() == 128  # remembered
@@ -345,7 +347,9 @@ def test_export_dialog_reports_errors_and_stays_open(qtbot, tmp_path, notifier):
                           choose_path=lambda title, f: tmp_path / "folder" / "x.png")
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=10_000) as finished:
+        dialog.export()
+    assert finished.args == [False]
     assert notifier.notices[-1].level.value == "error"
     assert "x.png" in notifier.notices[-1].message
     assert dialog.isVisible() and dialog.last_path is None
@@ -366,7 +370,8 @@ def test_animation_dialog_writes_requested_length(qtbot, tmp_path, notifier, fmt
     dialog.seconds.setValue(0.6)
     dialog.loop.setChecked(False)
     dialog.size.setValue(48)
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=10_000):
+        dialog.export()
     assert dialog.last_path == tmp_path / f"walk{suffix}"
     count, durations, loop, _ = timings(dialog.last_path)
     assert count == 6 and durations == [100] * 6 and loop in (None, 1)
@@ -381,5 +386,6 @@ def test_animation_dialog_with_a_frame_function(qtbot, tmp_path, notifier):
     qtbot.addWidget(dialog)
     dialog.fps.setValue(5)
     dialog.seconds.setValue(1.0)
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=10_000):
+        dialog.export()
     assert asked == [5] and timings(tmp_path / "walk.gif")[0] == 5

@@ -77,7 +77,8 @@ def test_an_exported_png_carries_the_point_and_opening_it_restores_it(qtbot, win
     assert dialog.source.currentText() == "Generated digit"  # the Explore tab was shown
     assert any(dialog.source.itemText(i).startswith("Sample sheet")
                for i in range(dialog.source.count()))
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=WAIT_MS):
+        dialog.export()
     provenance = read_provenance(out)
     gan = window.explorer.store.generator
     assert provenance.weights_sha256 == gan.sha256 and provenance.digit == 7
@@ -158,7 +159,9 @@ def test_the_morph_exports_as_a_gif_with_its_sound_in_step(qtbot, window, tmp_pa
     dialog.fps.setValue(20)
     dialog.seconds.setValue(2.0)
     dialog.with_sound.setChecked(True)
-    dialog.export()
+    with qtbot.waitSignal(dialog.export_finished, timeout=WAIT_MS) as finished:
+        dialog.export()
+    assert finished.args == [True]
     with Image.open(out) as gif:
         assert gif.n_frames == 40
     samples, rate = read_wav(out.with_suffix(".wav"))

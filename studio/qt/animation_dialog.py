@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,11 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.export import ExportError, resample_frames, save_animation
+from studio.export import resample_frames, save_animation
 from studio.export.animation import MAX_ANIMATION_SIZE, MAX_FPS, MAX_FRAMES
 from studio.export.images import INK, PAPER
-from studio.ml.errors import StudioError
-from studio.qt.export_dialog import ColourButton, PathChooser, save_file_chooser
+from studio.qt.export_dialog import (
+    ColourButton,
+    PathChooser,
+    report_failure,
+    save_file_chooser,
+)
+from studio.qt.workers import run_in_pool
 
 FORMATS = {"GIF": (".gif", "GIF animation (*.gif)"),
            "APNG": (".png", "Animated PNG (*.png *.apng)"),
@@ -42,9 +48,11 @@ SoundWriter = Callable[[Path, np.ndarray, float], Path]
 class AnimationExportDialog(QDialog):
     """Frame rate, length, looping, size, format and colours for one animation."""
 
+    export_finished = Signal(bool)  # True: written to last_path; False: failed (message shown)
+
     def __init__(self, frames: Frames, notifier, parent: QWidget | None = None,
                  choose_path: PathChooser | None = None, title: str = "Morph",
-                 write_sound: SoundWriter | None = None) -> None:
+                 sound_writer: Callable[[], SoundWriter] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export animation")
         self._frames = frames
@@ -54,11 +62,11 @@ class AnimationExportDialog(QDialog):
         self._choose = choose_path or save_file_chooser(self, lambda: self._folder)
         self.last_path: Path | None = None
         self.sound_path: Path | None = None
-        self._write_sound = write_sound
+        self._sound_writer = sound_writer  # asked on the GUI thread, at export time
         self.with_sound = QCheckBox("Also write its sound (WAV, same name)")
         self.with_sound.setToolTip("The frames sonified over the animation's length, with the "
                                    "Sound panel's settings, so the two play in step")
-        self.with_sound.setVisible(write_sound is not None)
+        self.with_sound.setVisible(sound_writer is not None)
 
         self.format = QComboBox()
         self.format.addItems(list(FORMATS))
@@ -124,23 +132,48 @@ class AnimationExportDialog(QDialog):
             path = path.with_name(path.name + suffix)
         self._folder = path.parent
         count = self.frame_count()
-        try:
-            if count > MAX_FRAMES:
-                raise ExportError(f"{path}: {count} frames is more than {MAX_FRAMES}; "
-                                  f"shorten it or lower the frame rate")
-            frames = (resample_frames(self._frames, count)
-                      if isinstance(self._frames, np.ndarray) else self._frames(count))
-            save_animation(path, frames, self.fps.value(), loop=self.loop.isChecked(),
-                           size=self.size.value(), smooth=self.smooth.isChecked(),
-                           ink=self.ink.colour(),
-                           background=None if self.transparent.isChecked()
-                           else self.paper.colour())
-            if self._write_sound is not None and self.with_sound.isChecked():
-                self.sound_path = self._write_sound(path.with_suffix(".wav"), frames,
-                                                    count / self.fps.value())
-        except StudioError as e:  # ExportError, or AudioError from the sound
-            self._notifier.error(str(e))
+        if count > MAX_FRAMES:
+            self._notifier.error(f"{path}: {count} frames is more than {MAX_FRAMES}; "
+                                 f"shorten it or lower the frame rate")
+            self.export_finished.emit(False)
             return
+        self.export_button.setEnabled(False)
+        self.export_button.setText("Exporting…")
+        run_in_pool(_write_animation, self._frames, count, path, self.fps.value(),
+                    self.loop.isChecked(), self.size.value(), self.smooth.isChecked(),
+                    self.ink.colour(),
+                    None if self.transparent.isChecked() else self.paper.colour(),
+                    self._sound_writer() if self._sound_writer is not None
+                    and self.with_sound.isChecked() else None,
+                    on_returned=self._on_writer_returned, on_errored=self._on_writer_errored)
+
+    def _on_writer_returned(self, written: tuple[Path, Path | None, int]) -> None:
+        path, self.sound_path, count = written
+        self._done()
         self.last_path = path
-        self._notifier.info(f"Exported {path} ({count} frames at {self.fps.value():g} fps)")
+        sound = f" and {self.sound_path.name}" if self.sound_path else ""
+        self._notifier.info(f"Exported {path}{sound} ({count} frames at "
+                            f"{self.fps.value():g} fps)")
+        self.export_finished.emit(True)
         self.accept()
+
+    def _on_writer_errored(self, error: Exception) -> None:
+        self._done()
+        report_failure(self._notifier, error)
+        self.export_finished.emit(False)
+
+    def _done(self) -> None:
+        self.export_button.setEnabled(True)
+        self.export_button.setText("Export…")
+
+
+def _write_animation(frames: Frames, count: int, path: Path, fps: float, loop: bool, size: int,
+                     smooth: bool, ink: tuple[int, int, int],
+                     background: tuple[int, int, int] | None,
+                     write_sound: SoundWriter | None) -> tuple[Path, Path | None, int]:
+    """Runs in the pool (a long WebP takes seconds): frames, animation, then its sound."""
+    frames = resample_frames(frames, count) if isinstance(frames, np.ndarray) else frames(count)
+    save_animation(path, frames, fps, loop=loop, size=size, smooth=smooth, ink=ink,
+                   background=background)
+    sound = write_sound(path.with_suffix(".wav"), frames, count / fps) if write_sound else None
+    return path, sound, count

@@ -8,11 +8,12 @@ the dialog stays open with every choice intact, so the artist can pick another p
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,7 +41,9 @@ from studio.export import (
     trace_svg,
 )
 from studio.export.images import INK, PAPER
+from studio.ml.errors import StudioError
 from studio.qt.imaging import array_to_rgba
+from studio.qt.workers import run_in_pool
 
 PathChooser = Callable[[str, str], "Path | None"]
 PREVIEW = 240
@@ -83,6 +86,8 @@ class ColourButton(QPushButton):
 
 class ExportDialog(QDialog):
     """Choices for one picture export, a live preview and an Export… button."""
+
+    export_finished = Signal(bool)  # True: written to last_path; False: failed (message shown)
 
     def __init__(self, sources: dict[str, np.ndarray],
                  provenance: dict[str, Provenance | None], notifier,
@@ -179,7 +184,8 @@ class ExportDialog(QDialog):
         self.preview.setPixmap(QPixmap.fromImage(array_to_rgba(rgba)))
 
     def export(self) -> None:
-        """Ask for a file name and write it; on failure say why and stay open."""
+        """Ask for a file name, then render and write on the pool (an 8192-px PNG takes
+        seconds); `export_finished` says how it went. On failure the dialog stays open."""
         image = self.image()
         if image is None:
             return
@@ -191,17 +197,43 @@ class ExportDialog(QDialog):
         if path.suffix.lower() != f".{fmt.lower()}":
             path = path.with_name(path.name + f".{fmt.lower()}")
         self._folder = path.parent
-        try:
-            if fmt == "PNG":
-                picture = render(image, self.size.value(), self.smooth.currentIndex() == 0,
-                                 self.ink.colour(), self.background())
-                save_png(path, picture, self._provenance.get(self.source.currentText()))
-            else:
-                save_svg(path, trace_svg(image, self.size.value(), self.ink.colour(),
-                                         self.background(), title=self.source.currentText()))
-        except ExportError as e:
-            self._notifier.error(str(e))
-            return
+        self._set_busy(True)
+        run_in_pool(_write_picture, fmt, image, path, self.size.value(),
+                    self.smooth.currentIndex() == 0, self.ink.colour(), self.background(),
+                    self._provenance.get(self.source.currentText()),
+                    self.source.currentText(), on_returned=self._on_writer_returned,
+                    on_errored=self._on_writer_errored)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.export_button.setEnabled(not busy)
+        self.export_button.setText("Exporting…" if busy else "Export…")
+
+    def _on_writer_returned(self, path: Path) -> None:
+        self._set_busy(False)
         self.last_path = path
         self._notifier.info(f"Exported {path}")
+        self.export_finished.emit(True)
         self.accept()
+
+    def _on_writer_errored(self, error: Exception) -> None:
+        self._set_busy(False)
+        report_failure(self._notifier, error)
+        self.export_finished.emit(False)
+
+
+def _write_picture(fmt: str, image: np.ndarray, path: Path, size: int, smooth: bool,
+                   ink: tuple[int, int, int], background: tuple[int, int, int] | None,
+                   provenance: Provenance | None, title: str) -> Path:
+    """Runs in the pool: render and write all or nothing."""
+    if fmt == "PNG":
+        return save_png(path, render(image, size, smooth, ink, background), provenance)
+    return save_svg(path, trace_svg(image, size, ink, background, title=title))
+
+
+def report_failure(notifier, error: Exception) -> None:  # noqa: ANN001
+    """A StudioError is the user's to fix and says so; anything else is a bug: details."""
+    if isinstance(error, StudioError):
+        notifier.error(str(error))
+    else:
+        notifier.error(f"Export failed: {error!r}",
+                       "".join(traceback.format_exception(error)))

@@ -170,20 +170,25 @@ class WindowExport(QObject):
         from studio.qt.animation_dialog import AnimationExportDialog
 
         self.dialog = AnimationExportDialog(frames, self._window.notifier, self._window,
-                                            title="Morph", write_sound=self._write_walk_sound,
+                                            title="Morph", sound_writer=self._walk_sound_writer,
                                             **self._choosers())
         self.dialog.fps.setValue(MORPH_FPS)
         self.dialog.seconds.setValue(len(frames) / MORPH_FPS)
         self.dialog.show()
 
-    def _write_walk_sound(self, path: Path, frames: np.ndarray, seconds: float) -> Path:
-        """The WAV beside an animation: its frames sonified over the same duration."""
+    def _walk_sound_writer(self):  # noqa: ANN202 - animation_dialog.SoundWriter
+        """Reads the Sound panel's settings now, on the GUI thread; the writer it returns
+        runs on the pool: the frames sonified over the animation's own length."""
         from studio.audio.sonify import sonify, walk_image
         from studio.audio.wav import write_wav
 
-        settings = replace(self.sound.settings(), duration_s=seconds).check()
-        samples = sonify(walk_image(frames), settings)
-        return write_wav(path, samples, settings.rate, self.sound.wav_format.currentData())
+        settings, sample_format = self.sound.settings(), self.sound.wav_format.currentData()
+
+        def write(path: Path, frames: np.ndarray, seconds: float) -> Path:
+            timed = replace(settings, duration_s=seconds).check()
+            return write_wav(path, sonify(walk_image(frames), timed), timed.rate, sample_format)
+
+        return write
 
     def _listen_to_frames(self, frames: np.ndarray) -> None:
         from studio.audio.sonify import walk_image
