@@ -194,3 +194,37 @@ def test_cli_sonify_writes_a_wav_and_refuses_absurd_durations(tmp_path, capsys):
     assert cli(["sonify", str(tmp_path / "row.png"), "-o", str(bad), "--duration", "9999"]) == 1
     err = capsys.readouterr().err
     assert "Duration 9999 s" in err and not bad.exists()
+
+
+def test_a_latent_walk_loops_back_and_exports_as_webp_with_its_sound(qtbot, window, tmp_path):
+    from studio.ml.latent_paths import walk_coords
+
+    center = np.linspace(-1, 1, 32, dtype=np.float32)
+    walk = walk_coords(center, 120, seed=4)
+    steps = np.linalg.norm(np.diff(np.vstack([walk, walk[:1]]), axis=0), axis=1)  # [F]
+    assert np.array_equal(walk[0], center)  # it starts at the artist's point
+    assert steps.max() < 3 * np.median(steps)  # smooth, and no seam where it loops
+    assert np.linalg.norm(walk - center, axis=1).max() > 0.5  # and it goes somewhere
+
+    out = tmp_path / "walk.webp"
+    answer(window, out)
+    open_dialog(qtbot, window, window.exporting.export_walk_action)
+    dialog = window.exporting.dialog
+    assert dialog.windowTitle() and dialog.seconds.value() == pytest.approx(4.0)
+    dialog.format.setCurrentText("WebP")
+    dialog.fps.setValue(15)
+    dialog.seconds.setValue(2.0)
+    dialog.size.setValue(64)
+    dialog.with_sound.setChecked(True)
+    with qtbot.waitSignal(dialog.export_finished, timeout=WAIT_MS):
+        dialog.export()
+    with Image.open(out) as webp:
+        assert webp.n_frames == 30
+    samples, rate = read_wav(out.with_suffix(".wav"))
+    assert len(samples) == 2 * rate
+
+    window.exporting.listen_walk_action.trigger()
+    sound = window.exporting.sound
+    qtbot.waitUntil(lambda: not sound.busy and sound.samples is not None
+                    and sound.settings().duration_s == pytest.approx(4.0), timeout=WAIT_MS)
+    assert sound.image.shape == (28, 28 * 120)  # every frame's columns, in order

@@ -124,3 +124,26 @@ def map_coords(center: np.ndarray, axis_a: int, axis_b: int, size: int = 7,
     grid[:, :, axis_a] += offsets[None, :]
     grid[:, :, axis_b] += offsets[:, None]
     return grid.astype(np.float32)
+
+
+def walk_coords(center: np.ndarray, frames: int, seed: int, radius: float = 1.0,
+                voices: int = 3) -> np.ndarray:
+    """A smooth closed walk around `center`: [frames, d] float32, frame 0 at the center.
+
+    Each of `voices` random orthonormal directions swings as sin(2*pi*k*t + phase) -
+    sin(phase) with whole frequencies k = 1..voices, so the walk starts at the
+    artist's point, wanders in a few directions at once like a slow Lissajous figure,
+    and comes back exactly: the animation (and its sound) loops without a seam.
+    """
+    if frames < 2:
+        raise ValueError(f"a walk needs at least 2 frames, got {frames}")
+    center = np.asarray(center, np.float32)
+    dim = center.shape[-1]
+    voices = max(1, min(voices, dim))
+    rng = np.random.default_rng(seed)
+    directions, _ = np.linalg.qr(rng.standard_normal((dim, voices)))  # [d, voices]
+    phases = rng.uniform(0, 2 * np.pi, voices)  # [voices]
+    t = np.arange(frames) / frames  # [F] in [0, 1): the last frame leads back to the first
+    k = np.arange(1, voices + 1)  # [voices]
+    swing = np.sin(2 * np.pi * t[:, None] * k + phases) - np.sin(phases)  # [F, voices]
+    return (center + radius * swing @ directions.T).astype(np.float32)  # [F, d]

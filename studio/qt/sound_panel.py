@@ -130,6 +130,11 @@ class SoundPanel(QWidget):
             self.duration.blockSignals(False)
         self.render()
 
+    @property
+    def image(self) -> np.ndarray | None:
+        """What is being sonified: [H, W] brightness (rows are pitch, columns time)."""
+        return self._image
+
     def settings(self) -> SonifySettings:
         return SonifySettings(mode=self.mode.currentData(), duration_s=self.duration.value(),
                               low_hz=self.low_hz.value(), high_hz=self.high_hz.value(),

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 SHEET_PER_DIGIT = 8
 MORPH_FPS = 30
+WALK_SECONDS = 4.0  # a latent walk's length before the dialog resamples it
+WALK_RADIUS = 0.8  # sigmas each of the walk's directions swings
 
 
 def _sheet(generator: LoadedGenerator, seed: int) -> np.ndarray:
@@ -47,6 +49,16 @@ def _morph(generator: LoadedGenerator, points: np.ndarray, digits: list[int],
     from studio.qt.latent_jobs import morph_frames
 
     return morph_frames(generator, points, digits, frames_per_segment, loop)
+
+
+def _walk(generator: LoadedGenerator, center: np.ndarray, digit: int, frames: int,
+          seed: int) -> np.ndarray:
+    """Runs in the pool: a closed walk around the explorer's point, [F, 28, 28]."""
+    from studio.ml.latent_paths import walk_coords
+    from studio.qt.latent_jobs import one_hot, render_points
+
+    coords = walk_coords(center, frames, seed, radius=WALK_RADIUS)  # [F, d]
+    return render_points(generator, coords, one_hot([digit] * frames, generator.num_classes))
 
 
 class WindowExport(QObject):
@@ -77,6 +89,10 @@ class WindowExport(QObject):
         self.export_morph_action = action(
             "Export &Morph…", ["Ctrl+Shift+M"], self.export_morph,
             "Export the keyframe morph as GIF, APNG or WebP, with its sound if you like")
+        self.export_walk_action = action(
+            "Export Latent &Walk…", ["Ctrl+Shift+W"], self.export_walk,
+            "Export a looping walk around the explorer's point as GIF, APNG or WebP, with its "
+            "sound if you like")
         self.listen_canvas_action = action(
             "Listen to the &Canvas", ["Ctrl+Alt+1"], self.listen_to_canvas,
             "Turn the drawing into sound in the Sound panel")
@@ -86,13 +102,16 @@ class WindowExport(QObject):
         self.listen_morph_action = action(
             "Listen to the M&orph", ["Ctrl+Alt+3"], self.listen_to_morph,
             "Turn the keyframe morph into sound, in step with its animation")
+        self.listen_walk_action = action(
+            "Listen to a Latent &Walk", ["Ctrl+Alt+4"], self.listen_to_walk,
+            "Turn a looping walk around the explorer's point into sound")
 
     def actions(self) -> list:
-        return [self.export_image_action, self.export_morph_action]
+        return [self.export_image_action, self.export_morph_action, self.export_walk_action]
 
     def listen_actions(self) -> list:
         return [self.listen_canvas_action, self.listen_generated_action,
-                self.listen_morph_action]
+                self.listen_morph_action, self.listen_walk_action]
 
     # ---- what there is to export ---------------------------------------------------
     def canvas_image(self) -> np.ndarray:
@@ -166,11 +185,30 @@ class WindowExport(QObject):
                     on_returned=then,
                     on_errored=lambda e: self._window.notifier.error(f"Morph failed: {e}"))
 
+    def export_walk(self) -> None:
+        self._with_walk(lambda frames: self._open_animation_dialog(frames, "Latent walk"))
+
+    def listen_to_walk(self) -> None:
+        self._with_walk(lambda frames: self._listen_to_frames(frames, "Latent walk"))
+
+    def _with_walk(self, then) -> None:  # noqa: ANN001
+        state = self._window.explorer.state
+        if state.generator is None:
+            self._window.notifier.warning("Open the Explore tab first: the walk goes around "
+                                          "the explorer's point")
+            return
+        run_in_pool(_walk, state.generator, state.coords.copy(), state.digit,
+                    round(WALK_SECONDS * MORPH_FPS), state.seed, on_returned=then,
+                    on_errored=lambda e: self._window.notifier.error(f"Walk failed: {e}"))
+
     def _open_morph_dialog(self, frames: np.ndarray) -> None:
+        self._open_animation_dialog(frames, "Morph")
+
+    def _open_animation_dialog(self, frames: np.ndarray, title: str) -> None:
         from studio.qt.animation_dialog import AnimationExportDialog
 
         self.dialog = AnimationExportDialog(frames, self._window.notifier, self._window,
-                                            title="Morph", sound_writer=self._walk_sound_writer,
+                                            title=title, sound_writer=self._walk_sound_writer,
                                             **self._choosers())
         self.dialog.fps.setValue(MORPH_FPS)
         self.dialog.seconds.setValue(len(frames) / MORPH_FPS)
@@ -190,11 +228,11 @@ class WindowExport(QObject):
 
         return write
 
-    def _listen_to_frames(self, frames: np.ndarray) -> None:
+    def _listen_to_frames(self, frames: np.ndarray, title: str = "Morph") -> None:
         from studio.audio.sonify import walk_image
 
         self._show_sound()
-        self.sound.set_image(walk_image(frames), "Morph", duration_s=len(frames) / MORPH_FPS)
+        self.sound.set_image(walk_image(frames), title, duration_s=len(frames) / MORPH_FPS)
 
     def listen_to_canvas(self) -> None:
         if self._window.document.is_blank():
