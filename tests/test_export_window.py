@@ -228,3 +228,44 @@ def test_a_latent_walk_loops_back_and_exports_as_webp_with_its_sound(qtbot, wind
     qtbot.waitUntil(lambda: not sound.busy and sound.samples is not None
                     and sound.settings().duration_s == pytest.approx(4.0), timeout=WAIT_MS)
     assert sound.image.shape == (28, 28 * 120)  # every frame's columns, in order
+
+
+def test_a_dragged_selection_exports_that_part_and_leaves_the_drawing_alone(
+        qtbot, window, tmp_path):
+    from PySide6.QtCore import QEvent, QPointF
+    from sketching import send_mouse
+
+    window.show_canvas()
+    draw_digit(window.canvas, "7")
+    before, strokes = window.document.snapshot(), window.document.undo_stack.count()
+    window.select_action.trigger()
+    paper = window.canvas.paper_rect()
+
+    def at(u: float, v: float) -> QPointF:
+        return QPointF(paper.x() + u * paper.width(), paper.y() + v * paper.height())
+
+    send_mouse(window.canvas, QEvent.Type.MouseButtonPress, at(0.2, 0.1), True)
+    for k in range(1, 11):
+        send_mouse(window.canvas, QEvent.Type.MouseMove, at(0.2 + 0.04 * k, 0.1 + 0.06 * k), True)
+    send_mouse(window.canvas, QEvent.Type.MouseButtonRelease, at(0.6, 0.7), False)
+    rect = window.canvas.selection.rect
+    assert rect is not None
+    assert abs(rect.width() - 0.4 * 512) < 3 and abs(rect.height() - 0.6 * 512) < 3
+    assert np.array_equal(window.document.snapshot(), before), "selecting draws nothing"
+    assert window.document.undo_stack.count() == strokes
+
+    out = tmp_path / "part.png"
+    answer(window, out)
+    open_dialog(qtbot, window, window.exporting.export_image_action)
+    dialog = window.exporting.dialog
+    assert dialog.source.currentText() == "Selection"
+    dialog.size.setValue(300)
+    with qtbot.waitSignal(dialog.export_finished, timeout=WAIT_MS):
+        dialog.export()
+    with Image.open(out) as png:
+        assert png.size[1] == 300 and abs(png.size[0] - 200) <= 2  # the selection's shape
+    window.deselect_action.trigger()
+    assert window.canvas.selection.rect is None
+    window.brush_action.trigger()
+    draw_digit(window.canvas, "1")
+    assert window.document.undo_stack.count() > strokes  # drawing again

@@ -156,9 +156,16 @@ class MainWindow(QMainWindow):
                                          "Draw with ink", checkable=True)
         self.eraser_action = self._action("&Eraser", ["E"], self._on_eraser_toggled,
                                           "Erase ink", checkable=True)
+        self.select_action = self._action("Se&lect Area", ["S"], self._on_select_toggled,
+                                          "Drag a rectangle on the canvas to export part of "
+                                          "the drawing (Export Image > Selection)",
+                                          checkable=True)
+        self.deselect_action = self._action("Select &None", ["Ctrl+Shift+A"],
+                                            self.canvas.selection.clear,
+                                            "Forget the selected area")
         tools = QActionGroup(self)
-        tools.addAction(self.brush_action)
-        tools.addAction(self.eraser_action)
+        for tool in (self.brush_action, self.eraser_action, self.select_action):
+            tools.addAction(tool)
         self.brush_action.setChecked(True)
         self.bigger_action = self._action("&Bigger Brush", ["]"], self._on_bigger_triggered,
                                           "Make the brush bigger")
@@ -305,8 +312,9 @@ class MainWindow(QMainWindow):
                                        else self.document.undo_stack)
         self.explorer.workspace.set_actions_enabled(exploring)
         self.training.teacher.set_actions_enabled(sketching)  # digit keys label drawings
-        for action in (self.brush_action, self.eraser_action, self.clear_action,
-                       self.bigger_action, self.smaller_action):
+        for action in (self.brush_action, self.eraser_action, self.select_action,
+                       self.deselect_action, self.clear_action, self.bigger_action,
+                       self.smaller_action):
             action.setEnabled(sketching)
         if exploring:
             self.explorer.on_shown()
@@ -318,10 +326,16 @@ class MainWindow(QMainWindow):
 
     def _on_brush_toggled(self, on: bool) -> None:
         if on:
+            self.canvas.set_selecting(False)
             self.canvas.set_erasing(False)
 
     def _on_eraser_toggled(self, on: bool) -> None:
+        if on:
+            self.canvas.set_selecting(False)
         self.canvas.set_erasing(on)
+
+    def _on_select_toggled(self, on: bool) -> None:
+        self.canvas.set_selecting(on)
 
     def _on_bigger_triggered(self) -> None:
         self.canvas.set_brush_size(self.canvas.brush_size * BRUSH_STEP)
@@ -336,7 +350,8 @@ class MainWindow(QMainWindow):
         self.brush_slider.setValue(round(size))
         self.brush_slider.blockSignals(False)
         self.brush_label.setText(f" {size:.0f} px ")
-        (self.eraser_action if self.canvas.erasing else self.brush_action).setChecked(True)
+        if not self.canvas.selecting:
+            (self.eraser_action if self.canvas.erasing else self.brush_action).setChecked(True)
 
     def _on_saliency_toggled(self, on: bool) -> None:
         self.settings.show_saliency = on

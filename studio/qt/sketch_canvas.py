@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from studio.qt.canvas_selection import CanvasSelection
 from studio.qt.imaging import tint
 from studio.qt.sketch_document import SIDE, SketchDocument
 from studio.qt.strokes import Stroke, paint_segments, paint_strokes, segment_bounds
@@ -47,6 +48,9 @@ class SketchCanvas(QWidget):
         self.paper = QColor(250, 249, 245)
         self._brush = 44.0
         self._erase = False
+        self._selecting = False
+        self.selection = CanvasSelection(self)
+        self.selection.changed.connect(self.update)
         self._cache: QImage | None = None
         self._overlay: QImage | None = None
         self._overlay_rect = QRectF()
@@ -85,6 +89,16 @@ class SketchCanvas(QWidget):
             self._erase = erase
             self.brush_changed.emit()
 
+    @property
+    def selecting(self) -> bool:
+        return self._selecting
+
+    def set_selecting(self, selecting: bool) -> None:
+        """The Select tool: drags mark a rectangle to export instead of drawing."""
+        self._selecting = selecting
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.update()
+
     def set_overlay(self, image: QImage | None, rect: QRectF | None = None) -> None:
         """Show `image` (e.g. a saliency heatmap) over the document rectangle `rect`."""
         self._overlay = image
@@ -115,16 +129,24 @@ class SketchCanvas(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
+        if self._selecting:
+            self.selection.begin(self.to_document(event.position()))
+            return
         self._begin(event.position(), 1.0, self._erase)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.selection.dragging:
+            self.selection.drag(self.to_document(event.position()))
+            return
         self._move_hover(event.position())
         if self._drawing:
             p = self.to_document(event.position())
             self.document.extend_stroke(p.x(), p.y(), 1.0)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._drawing:
+        if event.button() == Qt.MouseButton.LeftButton and self.selection.dragging:
+            self.selection.end(self.to_document(event.position()))
+        elif event.button() == Qt.MouseButton.LeftButton and self._drawing:
             self._end(event.position(), 1.0)
 
     def tabletEvent(self, event: QTabletEvent) -> None:
@@ -249,7 +271,9 @@ class SketchCanvas(QWidget):
         if self.document.is_blank():
             painter.setPen(QColor(150, 150, 160))
             painter.drawText(paper, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
-        if self._hover is not None and paper.contains(self._hover):
+        if self.selection.rect is not None:
+            self.selection.paint(painter, self.to_widget(self.selection.rect), paper)
+        if self._hover is not None and paper.contains(self._hover) and not self._selecting:
             radius = self._brush * paper.width() / SIDE / 2
             painter.setPen(QPen(QColor(120, 120, 140, 200), 1, Qt.PenStyle.DashLine
                                 if self._erase else Qt.PenStyle.SolidLine))

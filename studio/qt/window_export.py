@@ -151,8 +151,12 @@ class WindowExport(QObject):
         from studio.export.images import sample_sheet
         from studio.qt.export_dialog import ExportDialog
 
-        sources: dict[str, np.ndarray] = {"Canvas": self.canvas_image()}
+        canvas = self.canvas_image()
+        sources: dict[str, np.ndarray] = {"Canvas": canvas}
         provenance: dict[str, Provenance | None] = {"Canvas": None}
+        selected = self._window.canvas.selection.crop(canvas)
+        if selected is not None:
+            sources["Selection"] = selected
         if self._generated is not None:
             sources["Generated digit"] = np.asarray(self._generated.image)
             provenance["Generated digit"] = self.generated_provenance()
@@ -163,6 +167,8 @@ class WindowExport(QObject):
         if self._window.workspaces.currentWidget() is self._window.explorer.workspace \
                 and "Generated digit" in sources:
             self.dialog.source.setCurrentText("Generated digit")
+        elif "Selection" in sources:
+            self.dialog.source.setCurrentText("Selection")
         self.dialog.show()
 
     # ---- morphs and sound ----------------------------------------------------------

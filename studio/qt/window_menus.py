@@ -47,8 +47,8 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     edit = bar.addMenu("&Edit")
     edit.addActions([window.undo_action, window.redo_action])
     edit.addSeparator()
-    edit.addActions([window.brush_action, window.eraser_action, window.bigger_action,
-                     window.smaller_action])
+    edit.addActions([window.brush_action, window.eraser_action, window.select_action,
+                     window.deselect_action, window.bigger_action, window.smaller_action])
     edit.addSeparator()
     edit.addAction(window.clear_action)
     explore = bar.addMenu("E&xplore")
@@ -82,7 +82,7 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
 
     tools = QToolBar("Canvas tools")
     tools.setObjectName("CanvasTools")
-    tools.addActions([window.brush_action, window.eraser_action])
+    tools.addActions([window.brush_action, window.eraser_action, window.select_action])
     window.brush_slider = QSlider(Qt.Orientation.Horizontal)
     window.brush_slider.setRange(int(MIN_BRUSH), int(MAX_BRUSH))
     window.brush_slider.setValue(round(window.canvas.brush_size))
