@@ -54,6 +54,12 @@ class SoundView(QWidget):
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         if self._image is not None:
             painter.drawImage(QRectF(self.rect()), self._image)
+        else:
+            painter.setPen(QColor(170, 170, 180))
+            painter.drawText(self.rect().adjusted(12, 12, -12, -12),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             "Nothing to hear yet: use the Sound menu to listen to the "
+                             "canvas, the generated digit, the morph or a latent walk")
         x = self.playhead_x
         if x is not None:
             painter.setPen(QPen(PLAYHEAD, 2))
