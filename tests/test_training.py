@@ -236,6 +236,50 @@ def test_a_resumed_run_numbers_its_epochs_on(runs, small_splits, tmp_path):
     assert load_checkpoint(out).info.epoch == first + 2
 
 
+@pytest.mark.parametrize("kind", KIND_NAMES)
+def test_checkpoints_carry_the_optimizer_state_and_resuming_restores_it(runs, kind):
+    import torch
+
+    from studio.ml.optimizer_state import restore
+    from studio.ml.training import make_recipe
+
+    run = runs(kind)
+    saved = load_checkpoint(run.out)
+    assert saved.optimizer and all(k.startswith("optimizer.") for k in saved.optimizer)
+    fresh = make_recipe(run.settings, run.data, torch.device("cpu"), 10, None)
+    assert all(not opt.state for opt in fresh.optimizers.values())
+    assert restore(fresh.optimizers, saved.optimizer)
+    for name, opt in fresh.optimizers.items():
+        for index, state in opt.state_dict()["state"].items():
+            for key, value in state.items():
+                assert torch.equal(value.cpu(), saved.optimizer[f"optimizer.{name}.{index}.{key}"])
+
+
+def test_optimizer_state_of_another_model_is_refused_and_the_optimizer_starts_fresh(runs):
+    import torch
+
+    from studio.ml.optimizer_state import restore
+    from studio.ml.training import make_recipe
+
+    cnn_state = load_checkpoint(runs("cnn").out).optimizer
+    vae = runs("vae")
+    recipe = make_recipe(vae.settings, vae.data, torch.device("cpu"), 10, None)
+    assert not restore(recipe.optimizers, cnn_state)  # same names, other shapes
+    assert not recipe.opt.state
+
+
+def test_a_resumed_vae_skips_its_kl_warm_up(runs):
+    import torch
+
+    from studio.ml.training import make_recipe
+
+    run = runs("vae")
+    recipe = make_recipe(run.settings, run.data, torch.device("cpu"), 10, None)
+    assert recipe.kl_weight() > 1  # a new run starts with the warm-up weight
+    recipe.resumed()
+    assert recipe.kl_weight() == 1.0
+
+
 # --- control ---------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from safetensors.torch import load, save
 import studio
 from studio.ml.errors import CheckpointError, StudioError
 from studio.ml.models import KINDS, build_model, config_from_dict
+from studio.ml.optimizer_state import PREFIX as OPTIMIZER_PREFIX
 from studio.ml.writing import commit, stage
 
 PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar"}
@@ -54,6 +55,7 @@ class Checkpoint:
     path: Path  # the .safetensors file
     info: CheckpointInfo
     model: nn.Module  # in eval mode
+    optimizer: dict[str, torch.Tensor] = field(default_factory=dict)  # for resuming a run
 
 
 def weights_path(path: Path | str) -> Path:
@@ -71,14 +73,19 @@ def sidecar_path(path: Path | str) -> Path:
 
 
 def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: str, seed: int,
-                    epoch: int, metrics: dict[str, float] | None = None) -> Path:
-    """Write `path` (.safetensors) and its sidecar atomically; StudioError on failure."""
+                    epoch: int, metrics: dict[str, float] | None = None,
+                    optimizer: dict[str, torch.Tensor] | None = None) -> Path:
+    """Write `path` (.safetensors) and its sidecar atomically; StudioError on failure.
+
+    `optimizer`: flattened optimizer state (optimizer_state.flatten), stored beside the
+    weights under its own prefix so that a resumed run continues where it stopped."""
     path = weights_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StudioError(f"{path.parent}: cannot create the folder ({e.strerror or e})") from e
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    tensors.update(optimizer or {})
     blob = save(tensors, metadata={"format": FORMAT, "kind": kind})
     info = CheckpointInfo(
         kind=kind, config=dataclasses.asdict(model.config), dataset=dataset, seed=seed,
@@ -173,9 +180,11 @@ def load_checkpoint(path: Path | str, *, expected_kind: str | None = None,
     except (TypeError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"{sidecar_path(path)}: the config cannot build a "
                               f"{KINDS[info.kind].title} ({e})") from e
+    optimizer = {k: v for k, v in tensors.items() if k.startswith(OPTIMIZER_PREFIX)}
+    tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
     _check_shapes(path, model, tensors)
     model.load_state_dict(tensors, strict=True)
-    return Checkpoint(path=path, info=info, model=model.to(device).eval())
+    return Checkpoint(path=path, info=info, model=model.to(device).eval(), optimizer=optimizer)
 
 
 def _read_matching(path: Path, sha256: str) -> bytes:

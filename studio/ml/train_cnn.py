@@ -23,6 +23,7 @@ class CNNRecipe:
         self.sched = torch.optim.lr_scheduler.OneCycleLR(
             self.opt, max_lr=settings.lr, total_steps=max(total_steps, 1), pct_start=0.2)
         self.gen = torch.Generator(device=device).manual_seed(settings.seed + 1)
+        self.optimizers = {"opt": self.opt}
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         logits = self.model(jitter(x, self.gen))  # [B, K]

@@ -28,6 +28,7 @@ class GANRecipe:
         self.opt_g = torch.optim.Adam(g.parameters(), lr=settings.lr, betas=(0.0, 0.9))
         self.opt_d = torch.optim.Adam(d.parameters(), lr=settings.lr * 2, betas=(0.0, 0.9))
         self.gen = torch.Generator(device=device).manual_seed(settings.seed + 1)
+        self.optimizers = {"g": self.opt_g, "d": self.opt_d}
         self.device = device
         self.judge = judge
         self.seed = settings.seed

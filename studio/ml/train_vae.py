@@ -33,6 +33,7 @@ class VAERecipe:
         self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.opt, settings.epochs)
         self.epoch, self.epochs = 0, settings.epochs
         self.gen = torch.Generator(device=device).manual_seed(settings.seed + 1)
+        self.optimizers = {"opt": self.opt}
         self.judge = judge
         self.seed = settings.seed
 
@@ -45,6 +46,10 @@ class VAERecipe:
         loss.backward()
         self.opt.step()
         return {"neg_elbo": (bce + kl).mean().detach(), "kl": kl.mean().detach()}
+
+    def resumed(self) -> None:
+        """A resumed model is past its KL warm-up: weigh the KL fully from the start."""
+        self.epoch = self.epochs
 
     def kl_weight(self) -> float:
         """KL_START at the first epoch, falling linearly to 1 at KL_WARM of the run."""

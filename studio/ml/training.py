@@ -25,6 +25,7 @@ from studio.ml.datasets import ImageSet, Splits
 from studio.ml.device import resolve_device
 from studio.ml.errors import StudioError, TrainingError
 from studio.ml.models import KINDS
+from studio.ml.optimizer_state import flatten, restore
 from studio.ml.progress import Progress, RunControl
 from studio.ml.train_settings import DEFAULTS, TrainSettings, default_settings
 
@@ -33,6 +34,7 @@ __all__ = ["DEFAULTS", "TrainSettings", "default_settings", "train", "to_tensors
 
 class Recipe(Protocol):
     model: nn.Module  # what gets checkpointed
+    optimizers: dict[str, torch.optim.Optimizer]  # their state is checkpointed too
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """One optimizer step on x [B, 1, 28, 28] in [0, 1], y [B]; returns scalar losses."""
@@ -63,12 +65,14 @@ def make_recipe(settings: TrainSettings, data: Splits, device: torch.device,
 
 def train(settings: TrainSettings, data: Splits, out: Path | None = None,
           control: RunControl | None = None, judge: nn.Module | None = None,
-          init: nn.Module | None = None, start_epoch: int = 0) -> Iterator[Progress]:
+          init: nn.Module | None = None, start_epoch: int = 0,
+          init_optimizer: dict[str, torch.Tensor] | None = None) -> Iterator[Progress]:
     """Train, yielding progress; write `out` (a .safetensors path) after every epoch.
 
     judge: a classifier that scores generated samples (class fidelity); init: a model
     of the same kind and config whose weights the run starts from; start_epoch: the
-    epochs `init` already had, so a resumed run numbers its epochs on from there.
+    epochs `init` already had, so a resumed run numbers its epochs on from there;
+    init_optimizer: the optimizer state saved with `init` (Checkpoint.optimizer).
     """
     if settings.kind not in KINDS:
         raise TrainingError(f"unknown model kind {settings.kind!r}")
@@ -89,6 +93,10 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
     recipe = make_recipe(settings, data, device, total, judge)
     if init is not None:
         recipe.model.load_state_dict(init.state_dict())
+    if init_optimizer:
+        restore(recipe.optimizers, init_optimizer)
+    if start_epoch > 0 and hasattr(recipe, "resumed"):
+        recipe.resumed()  # e.g. no second warm-up
     order_rng = torch.Generator(device="cpu").manual_seed(settings.seed)
 
     start = last_report = time.perf_counter()
@@ -124,7 +132,7 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
             metrics = recipe.evaluate(x_test, y_test)
             preview = recipe.preview()
         if out is not None:
-            last_checkpoint = _save(out, recipe.model, settings, data, epoch, metrics)
+            last_checkpoint = _save(out, recipe, settings, data, epoch, metrics)
         yield _report("epoch", last_epoch, epoch, step, total, start, sums, count,
                       metrics=metrics, preview=preview, checkpoint=last_checkpoint)
         sums, count, last_report = {}, 0, time.perf_counter()
@@ -160,11 +168,12 @@ def _check_writable(out: Path) -> None:
                             f"({e.strerror or e})") from e
 
 
-def _save(out: Path, model: nn.Module, settings: TrainSettings, data: Splits, epoch: int,
+def _save(out: Path, recipe: Recipe, settings: TrainSettings, data: Splits, epoch: int,
           metrics: dict[str, float]) -> Path:
     try:
-        return save_checkpoint(out, model, kind=settings.kind, dataset=data.name,
-                               seed=settings.seed, epoch=epoch, metrics=metrics)
+        return save_checkpoint(out, recipe.model, kind=settings.kind, dataset=data.name,
+                               seed=settings.seed, epoch=epoch, metrics=metrics,
+                               optimizer=flatten(recipe.optimizers))
     except StudioError as e:
         raise TrainingError(f"{e}; training stopped at the end of epoch {epoch}, "
                             f"earlier checkpoints are intact") from e

@@ -28,7 +28,7 @@ def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
     torch.set_num_threads(plan.threads or spare_one_core())
     settings = plan.settings
     data = load_data(plan.data)
-    init, start_epoch = None, 0
+    init, start_epoch, init_optimizer = None, 0, None
     if plan.resume_from is not None:
         checkpoint = load_checkpoint(plan.resume_from, expected_kind=settings.kind)
         config = checkpoint.model.config
@@ -37,6 +37,7 @@ def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
                 f"{plan.resume_from}: this model knows {config.num_classes} classes but "
                 f"{data.name} has {data.num_classes}; resume it on data with the same classes")
         init, start_epoch = checkpoint.model, checkpoint.info.epoch
+        init_optimizer = checkpoint.optimizer
         if settings.kind != "cnn":  # the latent size is part of the model, not a choice
             settings = replace(settings, latent_dim=config.latent_dim)
     judge = None
@@ -46,5 +47,5 @@ def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
         except StudioError:
             judge = None  # the metric is left out; training itself does not need it
     yield from train(settings, data, out=plan.out, control=control, judge=judge, init=init,
-                     start_epoch=start_epoch)
+                     start_epoch=start_epoch, init_optimizer=init_optimizer)
 
