@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -29,21 +29,20 @@ from PySide6.QtWidgets import (
 from studio.core.settings import Settings, save_settings
 from studio.qt.actions import make_action
 from studio.qt.image_opening import IMAGE_FILTER, ImageOpener
-from studio.qt.imaging import heatmap
 from studio.qt.latent_explorer import LatentExplorer
 from studio.qt.live_recognition import LiveRecognition
 from studio.qt.messages_view import MessagesList, StatusLine
-from studio.qt.model_store import LoadedClassifier, ModelStore
+from studio.qt.model_store import ModelStore
 from studio.qt.notifier import Notifier
 from studio.qt.recognizer_panel import RecognizerPanel
 from studio.qt.sketch_canvas import SketchCanvas
 from studio.qt.sketch_document import SketchDocument
 from studio.qt.window_export import WindowExport
 from studio.qt.window_menus import build_menus_and_toolbar, scrolling, show_shortcuts
+from studio.qt.window_recognizer import WindowRecognizer
 from studio.qt.window_training import WindowTraining
 from studio.qt.workers import wait_for_workers
 
-CHECKPOINT_FILTER = "Studio checkpoints (*.safetensors);;All files (*)"
 BRUSH_STEP = 1.25  # [ and ] scale the brush by this
 
 
@@ -56,7 +55,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._load_models = load_models
         self.dialogs = dialogs
-        self._recognized = None  # the newest Recognition of the drawing
         self.setWindowTitle("Latent Studio")
         self.settings = settings
         self._settings_path = settings_path
@@ -105,6 +103,7 @@ class MainWindow(QMainWindow):
         self.status_line = StatusLine(notifier, self.statusBar(), self, dialogs)
         self.model_label = QLabel("Recognizer: loading…")
         self.statusBar().addPermanentWidget(self.model_label)
+        self.recognizing = WindowRecognizer(self)
 
         self._build_actions()
         build_menus_and_toolbar(self)
@@ -189,14 +188,7 @@ class MainWindow(QMainWindow):
         self.canvas.image_dropped.connect(self.opener.open_qimage)
         self.canvas.first_painted.connect(self._on_canvas_first_painted)
         self.brush_slider.valueChanged.connect(self.canvas.set_brush_size)
-        self.recognition.recognized.connect(self._on_recognition_recognized)
-        self.recognition.looked.connect(self._on_recognition_looked)
-        self.recognizer.saliency_toggled.connect(self.saliency_action.setChecked)
-        self.recognizer.classifier_chosen.connect(self._on_recognizer_classifier_chosen)
-        self.recognizer.open_classifier_requested.connect(self._on_open_classifier_triggered)
-        self.store.classifier_loading.connect(self._on_store_classifier_loading)
-        self.store.classifier_changed.connect(self._on_store_classifier_changed)
-        self.store.classifier_failed.connect(self._on_store_classifier_failed)
+        self.recognizing.connect()
         self.workspaces.currentChanged.connect(self._on_workspaces_current_changed)
         if self.settings.show_saliency:
             self.saliency_action.setChecked(True)
@@ -205,14 +197,7 @@ class MainWindow(QMainWindow):
     def _on_canvas_first_painted(self) -> None:
         """Models load only after the window is on screen (torch takes seconds to import)."""
         if self._load_models:
-            QTimer.singleShot(0, self._load_initial_classifier)
-
-    def _load_initial_classifier(self) -> None:
-        active = self.settings.active_classifier
-        if active and Path(active).exists():
-            self.store.load_classifier(Path(active))
-        else:
-            self.store.load_default_classifier()
+            QTimer.singleShot(0, self.recognizing.load_initial)
 
     # ---- slots ---------------------------------------------------------------------
     def _on_open_image_triggered(self) -> None:
@@ -232,63 +217,6 @@ class MainWindow(QMainWindow):
         else:
             self.notifier.warning("Nothing to paste: the clipboard holds no image.")
 
-    def _on_open_classifier_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Classifier Checkpoint",
-                                              self.settings.last_open_dir, CHECKPOINT_FILTER)
-        if path:
-            self.settings.last_open_dir = str(Path(path).parent)
-            self.store.load_classifier(Path(path))
-        else:
-            self._sync_model_choice()
-
-    def _on_recognizer_classifier_chosen(self, path: Path | None) -> None:
-        if path is None:
-            self.store.load_default_classifier()
-        else:
-            self.store.load_classifier(path)
-
-    def _on_store_classifier_loading(self, name: str) -> None:
-        self.model_label.setText(f"Recognizer: loading {name}…")
-        if self.store.classifier is None:
-            self.recognizer.show_loading(name)
-
-    def _on_store_classifier_changed(self, loaded: LoadedClassifier) -> None:
-        is_default = loaded.path == self.store.default_paths["cnn"]
-        if not is_default:
-            self.settings.remember_classifier(str(loaded.path))
-        self.settings.active_classifier = "" if is_default else str(loaded.path)
-        self._sync_model_choice()
-        self.model_label.setText(f"Recognizer: {loaded.name}")
-        self.recognizer.show_model(loaded)
-        self.recognition.set_classifier(loaded)
-        self.explorer.set_classifier(loaded)
-
-    def _on_store_classifier_failed(self, message: str) -> None:
-        current = self.store.classifier
-        self.model_label.setText(f"Recognizer: {current.name}" if current
-                                 else "Recognizer: none")
-        self.recognizer.show_failure(message, current is not None)
-        self._sync_model_choice()
-
-    def _sync_model_choice(self) -> None:
-        active = self.settings.active_classifier
-        self.recognizer.set_choices(self.settings.recent_classifiers,
-                                    Path(active) if active else None)
-
-    def _on_recognition_recognized(self, number: int, recognition) -> None:  # noqa: ANN001
-        self._recognized = recognition
-        self.recognizer.show_recognition(number, recognition)
-        if recognition is None or recognition.digit is None:
-            self.canvas.set_overlay(None)
-
-    def _on_recognition_looked(self, recognition, saliency) -> None:  # noqa: ANN001
-        fitted = recognition.fitted
-        if fitted is None or not self.saliency_action.isChecked() or self.document.is_blank():
-            return
-        left, top = fitted.from_field(0, 0)  # the 28x28 field in document coordinates
-        right, bottom = fitted.from_field(28, 28)
-        self.canvas.set_overlay(heatmap(saliency), QRectF(left, top, right - left, bottom - top))
-
     # ---- workspaces ----------------------------------------------------------------
     def show_canvas(self) -> None:
         self.workspaces.setCurrentWidget(self.canvas)
@@ -301,8 +229,13 @@ class MainWindow(QMainWindow):
 
     def recognized_digit(self) -> int | None:
         """The recognizer's confident answer for the drawing, if it has one."""
-        r = self._recognized
-        return None if r is None or r.digit is None or r.unsure else int(r.digit)
+        return self.recognizing.recognized_digit()
+
+    def _on_open_classifier_triggered(self) -> None:
+        self.recognizing.open_classifier()
+
+    def _on_saliency_toggled(self, on: bool) -> None:
+        self.recognizing.set_saliency(on)
 
     def _on_workspaces_current_changed(self, index: int) -> None:
         shown = self.workspaces.currentWidget()
@@ -352,15 +285,6 @@ class MainWindow(QMainWindow):
         self.brush_label.setText(f" {size:.0f} px ")
         if not self.canvas.selecting:
             (self.eraser_action if self.canvas.erasing else self.brush_action).setChecked(True)
-
-    def _on_saliency_toggled(self, on: bool) -> None:
-        self.settings.show_saliency = on
-        self.recognizer.where.blockSignals(True)
-        self.recognizer.where.setChecked(on)
-        self.recognizer.where.blockSignals(False)
-        if not on:
-            self.canvas.set_overlay(None)
-        self.recognition.set_saliency_enabled(on)
 
     def _on_shortcuts_triggered(self) -> None:
         show_shortcuts(self)
