@@ -23,6 +23,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from _replay import latencies, percentile  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse, slider_handle_center  # noqa: E402
@@ -36,11 +37,6 @@ HEARTBEAT_MS = 2
 MOVE_MS = 8  # a 125 Hz mouse
 DRAG_S = 2.0  # per slider
 SLIDERS = (0, 1, 4)  # the most effective directions, and a weaker one
-
-
-def percentile(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
 def drag(window, slider_indices, now, painted) -> dict:  # noqa: ANN001
@@ -94,13 +90,9 @@ def drag(window, slider_indices, now, painted) -> dict:  # noqa: ANN001
     timer.start()
     loop.exec()
     heartbeat.stop()
-    latencies = []
-    for number, t_event in sent.items():
-        later = [tp for tp, tag in painted if tag >= number and tp >= t_event]
-        if later:
-            latencies.append(min(later) - t_event)
+    measured = latencies(sent, painted)
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    return {"moves": len(sent), "measured": len(latencies), "latencies": latencies,
+    return {"moves": len(sent), "measured": len(measured), "latencies": measured,
             "stall": max(gaps) - HEARTBEAT_MS}
 
 

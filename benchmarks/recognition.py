@@ -22,7 +22,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
+from _replay import latencies, percentile, stroke_events  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse  # noqa: E402
 
@@ -33,29 +34,11 @@ from studio.qt.model_store import load_classifier  # noqa: E402
 HEARTBEAT_MS = 2
 
 
-def percentile(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
-
-
 def replay(app: QApplication, window, strokes: list[dict], now,  # noqa: ANN001
            painted: list[tuple[float, int]]) -> dict:
     """Replay `strokes`; `painted` collects (time, tag) of every paint of the bars."""
     painted.clear()
-    paper = window.canvas.paper_rect()
-    events = []  # (t_ms, kind, QPointF or digit)
-    t = 0.0
-    for stroke in strokes:
-        pts = [QPointF(paper.x() + x * paper.width(), paper.y() + y * paper.height())
-               for x, y in stroke["points"]]
-        events.append((t, "clear", stroke["digit"]))  # the user presses Delete between digits
-        t += 300
-        events.append((t, QEvent.Type.MouseButtonPress, pts[0]))
-        for p in pts[1:]:
-            t += stroke["period_ms"]
-            events.append((t, QEvent.Type.MouseMove, p))
-        events.append((t, QEvent.Type.MouseButtonRelease, pts[-1]))
-        t += 300  # the hand moves to the next stroke
+    events = stroke_events(window.canvas.paper_rect(), strokes)
     sent: dict[int, float] = {}  # request number -> time its event was sent
     ticks: list[float] = []
     state = {"i": 0, "start": now()}
@@ -94,16 +77,12 @@ def replay(app: QApplication, window, strokes: list[dict], now,  # noqa: ANN001
     loop.exec()
     heartbeat.stop()
 
-    latencies = []
-    for number, t_event in sent.items():
-        later = [tp for tp, tag in painted if tag >= number and tp >= t_event]
-        if later:
-            latencies.append(min(later) - t_event)
+    measured = latencies(sent, painted)
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     shown[-1] = (shown[-1][0], window.recognizer.shown_digit)
-    return {"events": len(events), "answers_wanted": len(sent), "measured": len(latencies),
+    return {"events": len(events), "answers_wanted": len(sent), "measured": len(measured),
             "shown": shown,
-            "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
+            "p50": percentile(measured, 0.5), "p95": percentile(measured, 0.95),
             "stall": max(gaps) - HEARTBEAT_MS}
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
+from _replay import percentile, stroke_events  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse  # noqa: E402
 
@@ -36,29 +37,6 @@ from studio.qt.trainer import _run  # noqa: E402
 from studio.qt.training_run import TrainingRun  # noqa: E402
 
 HEARTBEAT_MS = 10
-
-
-def percentile(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
-
-
-def stroke_events(window, strokes: list[dict]) -> list[tuple[float, object, object]]:  # noqa: ANN001
-    """(t_ms, kind, position or "clear") for drawing every stroke once, as a hand would."""
-    paper = window.canvas.paper_rect()
-    events, t = [], 0.0
-    for stroke in strokes:
-        pts = [QPointF(paper.x() + x * paper.width(), paper.y() + y * paper.height())
-               for x, y in stroke["points"]]
-        events.append((t, "clear", None))
-        t += 300
-        events.append((t, QEvent.Type.MouseButtonPress, pts[0]))
-        for p in pts[1:]:
-            t += stroke["period_ms"]
-            events.append((t, QEvent.Type.MouseMove, p))
-        events.append((t, QEvent.Type.MouseButtonRelease, pts[-1]))
-        t += 300
-    return events
 
 
 def phase(app: QApplication, window, plan: TrainingPlan, seconds: float,  # noqa: ANN001
@@ -130,7 +108,7 @@ def main() -> None:
         settings = default_settings("gan", epochs=1000, device="cpu")
         plan = TrainingPlan(settings, "bundled", Path(data_dir) / "models" / "gan.safetensors",
                             threads=args.threads)
-        events = stroke_events(window, strokes)
+        events = stroke_events(window.canvas.paper_rect(), strokes)
         alone1 = phase(app, window, plan, args.seconds, None)
         print(f"alone:        {alone1['steps_per_s']:.1f} steps/s", flush=True)
         loaded = phase(app, window, plan, args.seconds, events)

@@ -6,6 +6,7 @@ menu lists every dock, and every message goes through the one Notifier.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -189,13 +190,25 @@ class MainWindow(QMainWindow):
         self.canvas.first_painted.connect(self._on_canvas_first_painted)
         self.brush_slider.valueChanged.connect(self.canvas.set_brush_size)
         self.recognizing.connect()
+        self.store.classifier_changed.connect(self._freeze_heap)
+        self.explorer.store.generator_changed.connect(self._freeze_heap)
         self.workspaces.currentChanged.connect(self._on_workspaces_current_changed)
         if self.settings.show_saliency:
             self.saliency_action.setChecked(True)
 
     # ---- start-up ------------------------------------------------------------------
+    def _freeze_heap(self, *_: object) -> None:
+        """Move what exists now (widgets, models) out of the garbage collector's scans.
+
+        Full collections otherwise walk every long-lived object: with the models loaded
+        they paused all threads for 50-110 ms in the middle of slider drags
+        (benchmarks/latent.py). Frozen objects are still freed by reference counting.
+        """
+        gc.freeze()
+
     def _on_canvas_first_painted(self) -> None:
         """Models load only after the window is on screen (torch takes seconds to import)."""
+        self._freeze_heap()
         if self._load_models:
             QTimer.singleShot(0, self.recognizing.load_initial)
 
