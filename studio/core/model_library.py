@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -19,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studio.ml.errors import StudioError
+from studio.ml.sidecar import read_sidecar
 
-FORMAT = "latent-studio-checkpoint/1"  # as in studio.ml.checkpoints, which imports torch
 SUFFIX = ".safetensors"
 KIND_TITLES = {"cnn": "Recognizer (CNN)", "vae": "VAE", "gan": "GAN"}
 # Characters and names Windows refuses in file names, so a library copied there still works.
@@ -284,27 +283,8 @@ class ModelLibrary:
 def read_entry(path: Path) -> LibraryEntry:
     """Parse a pair's sidecar (not the weights); LibraryError names the file and problem."""
     path = _weights(path)
-    sidecar = path.with_suffix(".json")
-    if not path.exists():
-        raise LibraryError(f"{path}: no such checkpoint file")
-    if not sidecar.exists():
-        raise LibraryError(f"{path.name}: its sidecar {sidecar.name} is missing, so the "
-                           f"studio cannot tell what model these weights belong to")
-    try:
-        raw = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise LibraryError(f"{sidecar.name}: not a readable JSON sidecar ({e})") from e
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise LibraryError(f"{sidecar.name}: not a Latent Studio checkpoint sidecar")
-    kind = raw.get("kind")
-    if kind not in KIND_TITLES:
-        raise LibraryError(f"{sidecar.name}: unknown model kind {kind!r}; expected one of "
-                           f"{', '.join(KIND_TITLES)}")
-    metrics = raw.get("metrics") or {}
-    epoch = raw.get("epoch", 0)
-    if not isinstance(metrics, dict) or isinstance(epoch, bool) or not isinstance(epoch, int):
-        raise LibraryError(f"{sidecar.name}: 'metrics' must be a JSON object and 'epoch' "
-                           f"a whole number")
+    raw = read_sidecar(path, LibraryError)
+    kind, epoch, metrics = raw["kind"], raw.get("epoch", 0), raw.get("metrics") or {}
     return LibraryEntry(
         path=path, name=path.stem, kind=kind, created=str(raw.get("created", "")),
         dataset=str(raw.get("dataset", "")), epoch=epoch,

@@ -30,10 +30,10 @@ import studio
 from studio.ml.errors import CheckpointError, StudioError
 from studio.ml.models import KINDS, build_model, config_from_dict
 from studio.ml.optimizer_state import PREFIX as OPTIMIZER_PREFIX
+from studio.ml.sidecar import FORMAT, read_sidecar
 from studio.ml.writing import commit, stage
 
 PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar"}
-FORMAT = "latent-studio-checkpoint/1"
 
 
 @dataclass(frozen=True)
@@ -137,22 +137,7 @@ def read_info(path: Path | str) -> CheckpointInfo:
     """Read and check the sidecar only (cheap: for listing a library)."""
     path = weights_path(path)
     sidecar = sidecar_path(path)
-    if not path.exists():
-        raise CheckpointError(f"{path}: no such checkpoint file")
-    if not sidecar.exists():
-        raise CheckpointError(f"{path}: its sidecar {sidecar.name} is missing, so the studio "
-                              f"cannot tell what model these weights belong to")
-    try:
-        raw = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"{sidecar}: not a readable JSON sidecar ({e})") from e
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise CheckpointError(f"{sidecar}: not a Latent Studio checkpoint sidecar")
-    if not isinstance(raw.get("kind"), str) or raw["kind"] not in KINDS:
-        raise CheckpointError(f"{sidecar}: unknown model kind {raw.get('kind')!r}; "
-                              f"expected one of {', '.join(KINDS)}")
-    if not isinstance(raw.get("config"), dict) or not isinstance(raw.get("metrics", {}), dict):
-        raise CheckpointError(f"{sidecar}: 'config' and 'metrics' must be JSON objects")
+    raw = read_sidecar(path, CheckpointError)
     known = {f.name for f in dataclasses.fields(CheckpointInfo)}
     try:
         info = CheckpointInfo(**{k: v for k, v in raw.items() if k in known})
