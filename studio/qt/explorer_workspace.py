@@ -96,8 +96,10 @@ class ExplorerWorkspace(QWidget):
         left_column.setContentsMargins(0, 0, 0, 0)
         left_column.addWidget(self.view, 1)
         left_column.addWidget(self.reads)
-        self.buttons = QHBoxLayout()
+        self.buttons = QHBoxLayout()  # the canvas's actions (encode, send, repair)
         left_column.addLayout(self.buttons)
+        self.point_buttons = QHBoxLayout()  # a second row keeps the column narrow
+        left_column.addLayout(self.point_buttons)
         left_column.addWidget(QLabel("Favorites"))
         left_column.addWidget(self.favorites)
         splitter = QSplitter()
@@ -134,7 +136,7 @@ class ExplorerWorkspace(QWidget):
             button = QPushButton(label)
             button.setToolTip(action.toolTip())
             button.clicked.connect(action.trigger)
-            self.buttons.addWidget(button)
+            self.point_buttons.addWidget(button)
 
     def explore_actions(self) -> list[QAction]:
         """The actions for the Explore menu, enabled only while the workspace is shown."""
