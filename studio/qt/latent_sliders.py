@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QWidget,
 )
@@ -62,7 +64,9 @@ class LatentSliders(QWidget):
         self._grid.setColumnStretch(1, 1)
         self._rows: list[tuple[QLabel, QSlider, QDoubleSpinBox, QToolButton]] = []
         self._values = np.zeros(0, np.float32)
-        self._anchor: tuple[int, float] | None = None  # (notch, exact value) a drag starts from
+        # (row, exact value, notch) a drag starts from: the notch is the one the handle's
+        # pixel maps back to, so dragging back to the start pixel gives the exact value
+        self._anchor: tuple[int, float, int] | None = None
         self._gestures = itertools.count(1)
         self._gesture = 0
         self._icons = (padlock_icon(False), padlock_icon(True))
@@ -144,16 +148,15 @@ class LatentSliders(QWidget):
 
     def _on_slider_pressed(self, i: int) -> None:
         self._gesture = next(self._gestures)
-        self._anchor = (i, float(self._values[i]))
+        self._anchor = (i, float(self._values[i]), _unmoved_notch(self._rows[i][1]))
 
     def _on_slider_value_changed(self, i: int, notch: int) -> None:
         slider = self._rows[i][1]
         if not (slider.isSliderDown() and self._anchor is not None and self._anchor[0] == i):
             # keyboard, wheel or a click on the groove: one step from the exact value
             self._gesture = next(self._gestures)
-            self._anchor = (i, float(self._values[i]))
-        exact = self._anchor[1]
-        start = self._notch(exact)
+            self._anchor = (i, float(self._values[i]), self._notch(float(self._values[i])))
+        _, exact, start = self._anchor
         value = exact if notch == start else float(np.clip(
             exact + (notch - start) / STEPS_PER_SIGMA, -SLIDER_RANGE, SLIDER_RANGE))
         self._values[i] = value
@@ -170,3 +173,22 @@ class LatentSliders(QWidget):
     def _on_lock_toggled(self, i: int, on: bool) -> None:
         self._rows[i][3].setIcon(self._icons[on])
         self.lock_toggled.emit(i, on)
+
+
+def _unmoved_notch(slider: QSlider) -> int:
+    """The value QSlider computes for its handle's own pixel, as its drags do.
+
+    With more notches than pixels the handle's pixel can map back to a neighbouring
+    notch; QSlider reports that one as soon as the mouse moves, so a drag measures from
+    it (QSlider::pixelPosToRangeValue, horizontal).
+    """
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    style = slider.style()
+    groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderGroove, slider)
+    handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderHandle, slider)
+    span = groove.right() - handle.width() + 1 - groove.x()
+    return QStyle.sliderValueFromPosition(slider.minimum(), slider.maximum(),
+                                          handle.x() - groove.x(), span, option.upsideDown)
