@@ -296,3 +296,19 @@ def test_digit_keys_keep_drawings_in_the_sketch_tab_only_and_delete_stays_in_the
     assert sum(teacher.examples.counts().values()) == 0  # 3 is the explorer's digit key
     assert window.explorer.workspace.digit_actions[3].isEnabled()
     assert not teacher.keep_actions[3].isEnabled()
+
+
+def test_closing_mid_fine_tune_leaves_no_half_taught_recognizer(qtbot, window, bundled):
+    teacher = window.training.teacher
+    for label in range(6):
+        image = bundled.test.images[np.flatnonzero(bundled.test.labels == label)[0]]
+        teacher.examples.add(image, label)
+    teacher.refresh()
+    teacher.teach()
+    library = window.training.library.folder
+    qtbot.waitUntil(lambda: any(library.glob("my-handwriting-*.safetensors")), timeout=RUN_MS)
+    assert teacher.running  # an epoch is saved, the fine-tune goes on
+    window.close()
+    assert QThreadPool.globalInstance().waitForDone(1000)
+    assert not any(library.glob("my-handwriting-*")), "no half-taught recognizer is left"
+    assert window.store.classifier.name == "Default"  # the recognizer stayed as it was

@@ -82,6 +82,7 @@ class HandwritingTeacher(QObject):
         self._reported: set[str] = set()  # skipped-file messages already shown
         self._pending: Taught | None = None  # taught, waiting for the store to load it
         self._out: Path | None = None  # the running fine-tune's checkpoint
+        self._abandoned: Path | None = None  # cut short by closing the window
 
         self.panel = HandwritingPanel()
         self.panel.digit_clicked.connect(self._on_panel_digit_clicked)
@@ -171,10 +172,19 @@ class HandwritingTeacher(QObject):
             self.panel.show_stopping()
 
     def close(self) -> None:
-        """The window is closing: abandon a running fine-tune; no signal follows."""
+        """The window is closing: abandon a running fine-tune; no signal follows.
+        Call `discard_abandoned` once the pool is idle to remove what it saved."""
+        self._abandoned = self._out if self.running else None
         if self.running:
             self.run.abandon()
         self._pending = None
+
+    def discard_abandoned(self) -> None:
+        """A fine-tune cut short by closing leaves no half-taught recognizer in the library
+        (its worker has finished, so nothing writes the file any more)."""
+        if self._abandoned is not None:
+            self._out, self._abandoned = self._abandoned, None
+            self._discard_output()
 
     def _refuse(self, message: str) -> None:
         self.panel.show_error(message)

@@ -323,5 +323,7 @@ class MainWindow(QMainWindow):
                 self.notifier.warning(f"Settings were not saved: {e}")
         if not wait_for_workers(5000):
             self.notifier.warning("A background task was still running at exit.")
+        else:
+            self.training.after_workers()
         super().closeEvent(event)
         self.closed.emit()

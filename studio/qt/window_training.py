@@ -55,6 +55,10 @@ class WindowTraining(QObject):
         self.trainer.close()
         self.teacher.close()
 
+    def after_workers(self) -> None:
+        """The pool is idle after closing: tidy what the abandoned work left."""
+        self.teacher.discard_abandoned()
+
     def _on_trainer_recognizer_chosen(self, path: Path) -> None:
         self._window.store.load_classifier(Path(path))
 
