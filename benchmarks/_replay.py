@@ -1,11 +1,18 @@
-"""What the GUI benchmarks share: percentiles, recorded strokes as events, latencies.
+"""What the GUI benchmarks share: the window, recorded strokes, timers, latencies.
 
 Benchmarks import this beside them (they run as scripts from benchmarks/).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QEventLoop, QPointF, QRectF, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -40,3 +47,60 @@ def latencies(sent: dict[int, float], painted: list[tuple[float, int]]) -> list[
         if later:
             result.append(min(later) - t_event)
     return result
+
+
+def recorded_strokes() -> list[dict]:
+    """benchmarks/data/strokes.json (made by make_strokes.py)."""
+    return json.loads((Path(__file__).parent / "data" / "strokes.json").read_text())["strokes"]
+
+
+@contextmanager
+def studio_window(width: int = 1100, height: int = 720) -> Iterator[object]:
+    """The studio window as the app builds it, shown, with the bundled recognizer, in a
+    throwaway data folder; closed (workers ended) on the way out."""
+    from studio.ml.defaults import default_model_path
+    from studio.qt.app import build_window
+    from studio.qt.model_store import load_classifier
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as data_dir:
+        window = build_window(Path(data_dir), dialogs=False, load_models=False)
+        window.resize(width, height)
+        window.show()
+        app.processEvents()
+        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+        try:
+            yield window
+        finally:
+            window.close()
+
+
+class Ticker:
+    """A heartbeat on the GUI thread (its longest gap is the stall) and a 1 ms timer that
+    replays input, in a local event loop that runs until `finish()`."""
+
+    def __init__(self, heartbeat_ms: float, now: Callable[[], float],
+                 on_tick: Callable[[], None]) -> None:
+        self.heartbeat_ms = heartbeat_ms
+        self.ticks: list[float] = []
+        self._loop = QEventLoop()
+        self._heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=heartbeat_ms)
+        self._heartbeat.timeout.connect(lambda: self.ticks.append(now()))
+        self._replay = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
+        self._replay.timeout.connect(on_tick)
+
+    def run(self) -> None:
+        self._heartbeat.start()
+        self._replay.start()
+        self._loop.exec()
+        self._heartbeat.stop()
+
+    def finish(self) -> None:
+        """Stop replaying; the loop ends 200 ms later (the last answers arrive)."""
+        self._replay.stop()
+        QTimer.singleShot(200, self._loop.quit)
+
+    @property
+    def stall_ms(self) -> float:
+        gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
+        return max(gaps) - self.heartbeat_ms

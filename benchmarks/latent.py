@@ -16,22 +16,19 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _replay import latencies, percentile  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, Qt, QTimer  # noqa: E402
+from _replay import Ticker, latencies, percentile, studio_window  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QPointF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse, slider_handle_center  # noqa: E402
 
 from studio.ml.defaults import default_model_path  # noqa: E402
-from studio.qt.app import build_window  # noqa: E402
 from studio.qt.generator_store import load_generator  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 
 HEARTBEAT_MS = 2
 MOVE_MS = 8  # a 125 Hz mouse
@@ -56,11 +53,7 @@ def drag(window, slider_indices, now, painted) -> dict:  # noqa: ANN001
         events.append((t, index, QEvent.Type.MouseButtonRelease, 0.0))
         t += 300
     sent: dict[int, float] = {}
-    ticks: list[float] = []
     state = {"i": 0, "start": now(), "grab": QPointF()}
-
-    def on_heartbeat() -> None:
-        ticks.append(now())
 
     def on_tick() -> None:
         elapsed = now() - state["start"]
@@ -77,33 +70,19 @@ def drag(window, slider_indices, now, painted) -> dict:  # noqa: ANN001
             if live.last_request != before:
                 sent[live.last_request] = t_event
         if state["i"] == len(events) and not live.busy:
-            timer.stop()
-            QTimer.singleShot(200, loop.quit)
+            ticker.finish()
 
-    heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
-    heartbeat.timeout.connect(on_heartbeat)
-    timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
-    timer.timeout.connect(on_tick)
-    loop = QEventLoop()
+    ticker = Ticker(HEARTBEAT_MS, now, on_tick)
     painted.clear()
-    heartbeat.start()
-    timer.start()
-    loop.exec()
-    heartbeat.stop()
+    ticker.run()
     measured = latencies(sent, painted)
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     return {"moves": len(sent), "measured": len(measured), "latencies": measured,
-            "stall": max(gaps) - HEARTBEAT_MS}
+            "stall": ticker.stall_ms}
 
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as data_dir:
-        window = build_window(Path(data_dir), dialogs=False, load_models=False)
-        window.resize(1280, 800)
-        window.show()
-        app.processEvents()
-        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+    with studio_window(1280, 800) as window:
         clock = QElapsedTimer()
         clock.start()
         now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
@@ -127,7 +106,6 @@ def main() -> None:
                   f"{r['measured']} measured, frame p50 {percentile(r['latencies'], 0.5):.1f} ms, "
                   f"p95 {percentile(r['latencies'], 0.95):.1f} ms, "
                   f"GUI stall max {r['stall']:.1f} ms")
-        window.close()
     print(json.dumps({
         "slider_frame_ms_p50": round(percentile(all_latencies, 0.5), 2),
         "slider_frame_ms_p95": round(percentile(all_latencies, 0.95), 2),

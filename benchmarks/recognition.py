@@ -15,21 +15,23 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _replay import latencies, percentile, stroke_events  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
+from _replay import (  # noqa: E402
+    Ticker,
+    latencies,
+    percentile,
+    recorded_strokes,
+    stroke_events,
+    studio_window,
+)
+from PySide6.QtCore import QElapsedTimer, QEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse  # noqa: E402
-
-from studio.ml.defaults import default_model_path  # noqa: E402
-from studio.qt.app import build_window  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 
 HEARTBEAT_MS = 2
 
@@ -40,12 +42,8 @@ def replay(app: QApplication, window, strokes: list[dict], now,  # noqa: ANN001
     painted.clear()
     events = stroke_events(window.canvas.paper_rect(), strokes)
     sent: dict[int, float] = {}  # request number -> time its event was sent
-    ticks: list[float] = []
     state = {"i": 0, "start": now()}
     shown: list[tuple[str, str]] = []  # (digit drawn, digit shown before the next clear)
-
-    def on_heartbeat() -> None:
-        ticks.append(now())
 
     def on_replay_tick() -> None:
         elapsed = now() - state["start"]
@@ -64,37 +62,22 @@ def replay(app: QApplication, window, strokes: list[dict], now,  # noqa: ANN001
             if window.recognition.last_request != before:
                 sent[window.recognition.last_request] = t_event
         if state["i"] == len(events) and not window.recognition.busy:
-            replay_timer.stop()
-            QTimer.singleShot(200, loop.quit)  # (app.quit would close the window)
+            ticker.finish()
 
-    heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
-    heartbeat.timeout.connect(on_heartbeat)
-    replay_timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
-    replay_timer.timeout.connect(on_replay_tick)
-    loop = QEventLoop()
-    heartbeat.start()
-    replay_timer.start()
-    loop.exec()
-    heartbeat.stop()
-
+    ticker = Ticker(HEARTBEAT_MS, now, on_replay_tick)
+    ticker.run()
     measured = latencies(sent, painted)
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     shown[-1] = (shown[-1][0], window.recognizer.shown_digit)
     return {"events": len(events), "answers_wanted": len(sent), "measured": len(measured),
             "shown": shown,
             "p50": percentile(measured, 0.5), "p95": percentile(measured, 0.95),
-            "stall": max(gaps) - HEARTBEAT_MS}
+            "stall": ticker.stall_ms}
 
 
 def main() -> None:
-    strokes = json.loads((Path(__file__).parent / "data" / "strokes.json").read_text())["strokes"]
+    strokes = recorded_strokes()
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as data_dir:
-        window = build_window(Path(data_dir), dialogs=False, load_models=False)
-        window.resize(1100, 720)
-        window.show()
-        app.processEvents()
-        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+    with studio_window() as window:
         clock = QElapsedTimer()
         clock.start()
         now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731
@@ -111,7 +94,6 @@ def main() -> None:
                   f"{r['answers_wanted']} canvas changes, stroke->bars p50 {r['p50']:.1f} ms, "
                   f"p95 {r['p95']:.1f} ms, GUI stall max {r['stall']:.1f} ms; "
                   f"drawn/recognized: {r['shown']}")
-        window.close()
     off, on = results[False], results[True]
     print(json.dumps({"stroke_to_bars_ms_p50": round(off["p50"], 2),
                       "stroke_to_bars_ms_p95": round(off["p95"], 2),

@@ -17,22 +17,18 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _replay import percentile, stroke_events  # noqa: E402
+from _replay import percentile, recorded_strokes, stroke_events, studio_window  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import send_mouse  # noqa: E402
 
-from studio.ml.defaults import default_model_path  # noqa: E402
 from studio.ml.train_settings import TrainingPlan, default_settings  # noqa: E402
-from studio.qt.app import build_window  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 from studio.qt.trainer import _run  # noqa: E402
 from studio.qt.training_run import TrainingRun  # noqa: E402
 
@@ -97,18 +93,12 @@ def main() -> None:
                         help="torch threads for training (default: the app's, all cores but "
                              "one); give the core count to see what sparing one buys")
     args = parser.parse_args()
-    strokes = json.loads((Path(__file__).parent / "data" / "strokes.json").read_text())["strokes"]
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as data_dir:
-        window = build_window(Path(data_dir), dialogs=False, load_models=False)
-        window.resize(1100, 720)
-        window.show()
-        app.processEvents()
-        window.store.set_classifier(load_classifier(default_model_path("cnn"), "Default"))
+    with studio_window() as window:
         settings = default_settings("gan", epochs=1000, device="cpu")
-        plan = TrainingPlan(settings, "bundled", Path(data_dir) / "models" / "gan.safetensors",
+        plan = TrainingPlan(settings, "bundled", window.training.library.new_run_path("gan"),
                             threads=args.threads)
-        events = stroke_events(window.canvas.paper_rect(), strokes)
+        events = stroke_events(window.canvas.paper_rect(), recorded_strokes())
         alone1 = phase(app, window, plan, args.seconds, None)
         print(f"alone:        {alone1['steps_per_s']:.1f} steps/s", flush=True)
         loaded = phase(app, window, plan, args.seconds, events)
@@ -118,7 +108,6 @@ def main() -> None:
               f"max {max(late):.2f} ms", flush=True)
         alone2 = phase(app, window, plan, args.seconds, None)
         print(f"alone again:  {alone2['steps_per_s']:.1f} steps/s", flush=True)
-        window.close()
     alone = (alone1["steps_per_s"] + alone2["steps_per_s"]) / 2
     print(f"training while drawing runs at {loaded['steps_per_s'] / alone:.0%} of alone "
           f"(cpus: {os.cpu_count()})")

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.errors import AudioError
-from studio.ml.errors import StudioError
 from studio.ml.writing import write_atomically
 
 FORMATS = ("pcm16", "float32")
@@ -48,12 +47,7 @@ def write_wav(path: Path, samples: np.ndarray, rate: int, sample_format: str = "
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not a file name")
     body = _pcm16_bytes(data, rate) if sample_format == "pcm16" else _float32_bytes(data, rate)
-    try:
-        write_atomically(path, body)
-    except AudioError:
-        raise
-    except StudioError as e:
-        raise AudioError(str(e)) from e
+    write_atomically(path, body, AudioError)
     return path
 
 

@@ -15,7 +15,6 @@ import numpy as np
 from PIL import Image
 
 from studio.export.provenance import ExportError, Provenance, png_info
-from studio.ml.errors import StudioError
 from studio.ml.writing import write_atomically
 
 MIN_SIZE, MAX_SIZE = 16, 8192
@@ -158,10 +157,5 @@ def save_png(path: Path, picture: Image.Image, provenance: Provenance | None = N
 
 
 def write(path: Path, data: bytes) -> None:
-    """write_atomically, with its failures as ExportError (unwritable folder, full disk)."""
-    try:
-        write_atomically(path, data)
-    except ExportError:
-        raise
-    except StudioError as e:
-        raise ExportError(str(e)) from e
+    """All of `data` or nothing, failures as ExportError (unwritable folder, full disk)."""
+    write_atomically(path, data, ExportError)
