@@ -75,3 +75,29 @@ def no_worker_left_running():
     if QCoreApplication.instance() is not None:
         QCoreApplication.processEvents()  # deliver the workers' last queued signals
     assert finished, "a worker was still running on the thread pool after the test"
+
+
+@pytest.fixture(scope="session")
+def recognizer():
+    """The bundled recognizer, loaded once (windows in tests get it handed over)."""
+    from studio.ml.defaults import default_model_path
+    from studio.qt.model_store import load_classifier
+
+    return load_classifier(default_model_path("cnn"), "Default")
+
+
+def open_studio(qtbot, data_dir, recognizer, generators=(), size=None):  # noqa: ANN001, ANN201
+    """The studio window as the app builds it, shown, with models handed over instead of
+    loaded (the last generator becomes the active one)."""
+    from studio.qt.app import build_window
+
+    window = build_window(data_dir, dialogs=False, load_models=False)
+    qtbot.addWidget(window)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.store.set_classifier(recognizer)
+    for generator in generators:
+        window.explorer.store.set_generator(generator)
+    return window

@@ -15,37 +15,28 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from conftest import open_studio  # noqa: E402
 from PIL import Image  # noqa: E402
 from sketching import draw_digit  # noqa: E402
 
 from studio.audio import read_wav  # noqa: E402
 from studio.cli import main as cli  # noqa: E402
 from studio.export.provenance import read_provenance  # noqa: E402
-from studio.qt.app import build_window  # noqa: E402
 from studio.qt.generator_store import load_generator  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 
 WAIT_MS = 20_000
 
 
 @pytest.fixture(scope="module")
-def models():
+def gan():
     from studio.ml.defaults import default_model_path
 
-    return (load_classifier(default_model_path("cnn"), "Default"),
-            load_generator(default_model_path("gan"), "Default GAN", None))
+    return load_generator(default_model_path("gan"), "Default GAN", None)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, models):
-    recognizer, gan = models
-    w = build_window(tmp_path / "data", dialogs=False, load_models=False)
-    qtbot.addWidget(w)
-    w.resize(1280, 860)
-    w.show()
-    qtbot.waitExposed(w)
-    w.store.set_classifier(recognizer)
-    w.explorer.store.set_generator(gan)
+def window(qtbot, tmp_path, recognizer, gan):
+    w = open_studio(qtbot, tmp_path / "data", recognizer, [gan], size=(1280, 860))
     w.show_explorer()
     qtbot.waitUntil(lambda: w.exporting._generated is not None, timeout=WAIT_MS)
     yield w

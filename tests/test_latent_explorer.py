@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from conftest import open_studio  # noqa: E402
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -19,17 +20,9 @@ from sketching import draw_digit, draw_polyline, send_mouse, slider_handle_cente
 
 from studio.qt.app import build_window  # noqa: E402
 from studio.qt.generator_store import load_generator  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 from studio.qt.notifier import Level  # noqa: E402
 
 WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def recognizer():
-    from studio.ml.defaults import default_model_path
-
-    return load_classifier(default_model_path("cnn"), "Default")
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +40,7 @@ def vae():
 
 
 def make_window(qtbot, data_dir, recognizer, generators):
-    w = build_window(data_dir, dialogs=False, load_models=False)
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    w.store.set_classifier(recognizer)
-    for generator in generators:  # the last one becomes active
-        w.explorer.store.set_generator(generator)
-    return w
+    return open_studio(qtbot, data_dir, recognizer, generators, size=(1200, 800))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from conftest import open_studio  # noqa: E402
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage  # noqa: E402
@@ -18,26 +19,14 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sketching import draw_digit, draw_polyline, sample  # noqa: E402
 
 from studio.qt.app import build_window  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 from studio.qt.notifier import Level  # noqa: E402
 
 WAIT_MS = 10_000
 
 
-@pytest.fixture(scope="module")
-def recognizer():
-    from studio.ml.defaults import default_model_path
-
-    return load_classifier(default_model_path("cnn"), "Default")
-
-
 @pytest.fixture
 def window(qtbot, tmp_path, recognizer):
-    w = build_window(tmp_path / "data", dialogs=False, load_models=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.store.set_classifier(recognizer)
+    w = open_studio(qtbot, tmp_path / "data", recognizer)
     yield w
     w.close()
 

@@ -17,14 +17,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from conftest import take_subset  # noqa: E402
+from conftest import open_studio, take_subset  # noqa: E402
 from PySide6.QtCore import Qt, QThreadPool  # noqa: E402
 from test_datasets import write_idx  # noqa: E402
 
 from studio.core.model_library import ModelLibrary  # noqa: E402
 from studio.ml.checkpoints import load_checkpoint  # noqa: E402
-from studio.qt.app import build_window  # noqa: E402
-from studio.qt.model_store import load_classifier  # noqa: E402
 
 RUN_MS = 90_000
 LEFT = Qt.MouseButton.LeftButton
@@ -42,21 +40,9 @@ def digits(bundled, tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def recognizer():
-    from studio.ml.defaults import default_model_path
-
-    return load_classifier(default_model_path("cnn"), "Default")
-
-
 @pytest.fixture
 def window(qtbot, tmp_path, recognizer):
-    w = build_window(tmp_path / "data", dialogs=False, load_models=False)
-    qtbot.addWidget(w)
-    w.resize(1280, 860)
-    w.show()
-    qtbot.waitExposed(w)
-    w.store.set_classifier(recognizer)
+    w = open_studio(qtbot, tmp_path / "data", recognizer, size=(1280, 860))
     w.show_trainer()
     yield w
     w.training.trainer.close()
