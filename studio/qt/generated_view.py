@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from studio.qt.imaging import array_to_gray, gray_to_array
+from studio.qt.imaging import array_to_gray, centred_square, gray_to_array
 
 UPSCALE = 8  # Pillow's enlargement before Qt's smooth scaling to the widget
 
@@ -75,8 +75,7 @@ class GeneratedView(QWidget):
 
     def image_rect(self) -> QRectF:
         """The square the image fills, centred in the widget (logical pixels)."""
-        side = min(self.width(), self.height())
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        return centred_square(self.width(), self.height())
 
     def sizeHint(self) -> QSize:
         return QSize(360, 360)

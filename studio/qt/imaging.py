@@ -8,6 +8,7 @@ keeps painting, so both directions copy (a 512x512 byte image copies in ~30 us).
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage
 
 
@@ -59,3 +60,9 @@ def _as_uint8(a: np.ndarray) -> np.ndarray:
     if a.dtype == np.uint8:
         return a
     return np.rint(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def centred_square(width: float, height: float) -> QRectF:
+    """The largest square centred in a width x height widget: where digit views draw."""
+    side = min(width, height)
+    return QRectF((width - side) / 2, (height - side) / 2, side, side)

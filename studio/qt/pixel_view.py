@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from studio.qt.imaging import array_to_gray
+from studio.qt.imaging import array_to_gray, centred_square
 
 
 class PixelView(QWidget):
@@ -36,8 +36,7 @@ class PixelView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        side = min(self.width(), self.height())
-        rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        rect = centred_square(self.width(), self.height())
         painter.fillRect(rect, Qt.GlobalColor.black)
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)

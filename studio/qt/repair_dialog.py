@@ -8,7 +8,7 @@ when the artist applies it, as one undoable step.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.qt.imaging import array_to_gray, array_to_rgba
+from studio.qt.imaging import array_to_gray, array_to_rgba, centred_square
 from studio.qt.latent_jobs import Repaired
 
 HOLE_RGB = np.array([220, 40, 60], np.float32)
@@ -55,8 +55,7 @@ class SmoothImage(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        side = min(self.width(), self.height())
-        rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        rect = centred_square(self.width(), self.height())
         painter.fillRect(rect, Qt.GlobalColor.black)
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
