@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from studio.ml.train_settings import spare_one_core
@@ -36,6 +37,7 @@ class LoadedGenerator:
     sha256: str  # identity of the weights (favorites and exports refer to it)
     num_classes: int
     latent_dim: int
+    directions: np.ndarray  # [d, d] float32, basis.directions for the GUI thread (z = D @ c)
 
     @property
     def is_vae(self) -> bool:
@@ -61,7 +63,8 @@ def load_generator(path: Path, name: str, cache_dir: Path | None) -> LoadedGener
         p.requires_grad_(False)
     basis = _cached_basis(model, info.kind, info.sha256, cache_dir)
     return LoadedGenerator(name, Path(path), info.kind, model, basis, info.sha256,
-                           model.config.num_classes, model.config.latent_dim)
+                           model.config.num_classes, model.config.latent_dim,
+                           basis.directions.numpy().astype(np.float32))
 
 
 def _cached_basis(model: Any, kind: str, sha256: str, cache_dir: Path | None) -> Any:

@@ -69,8 +69,7 @@ class PointRestorer(QObject):
             self._notifier.error(f"{name}: its point does not fit {generator.name} "
                                  f"({len(z)} latent values, digit {provenance.digit})")
             return
-        directions = np.asarray(generator.basis.directions, np.float32)  # [d, d] orthonormal
-        coords = z @ directions  # the slider values whose z is exactly this one
+        coords = z @ generator.directions  # [d]: the slider values whose z is exactly this one
         self._state.set_point(coords, int(provenance.digit), f"Open {name}")
         self._notifier.info(f"Restored the point of {name}: {generator.name}, digit "
                             f"{provenance.digit}")

@@ -123,8 +123,7 @@ class WindowExport(QObject):
         generator = state.generator
         if generated is None or generator is None:
             return None
-        directions = np.asarray(generator.basis.directions, np.float32)  # [d, d]
-        z = np.asarray(generated.coords, np.float32) @ directions.T  # [d]
+        z = np.asarray(generated.coords, np.float32) @ generator.directions.T  # [d]
         return Provenance(model_name=generator.name, model_kind=generator.kind,
                           weights_sha256=generator.sha256, digit=int(generated.digit),
                           seed=state.seed, latent=tuple(float(v) for v in z),
