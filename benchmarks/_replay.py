@@ -58,9 +58,9 @@ def recorded_strokes() -> list[dict]:
 def studio_window(width: int = 1100, height: int = 720) -> Iterator[object]:
     """The studio window as the app builds it, shown, with the bundled recognizer, in a
     throwaway data folder; closed (workers ended) on the way out."""
-    from studio.ml.defaults import default_model_path
-    from studio.qt.app import build_window
-    from studio.qt.model_store import load_classifier
+    from studio.ml.models.default_models import default_model_path
+    from studio.qt.shell.app import build_window
+    from studio.qt.sketch.recognizer_store import load_classifier
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as data_dir:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import torch
 
-from studio.ml.defaults import load_model
+from studio.ml.models.default_models import load_model
 
 WARMUP, RUNS = 20, 300
 

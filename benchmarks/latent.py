@@ -15,20 +15,17 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _replay import Ticker, latencies, percentile, studio_window  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEvent, QPointF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from sketching import send_mouse, slider_handle_center  # noqa: E402
 
-from studio.ml.defaults import default_model_path  # noqa: E402
-from studio.qt.generator_store import load_generator  # noqa: E402
+from studio.ml.models.default_models import default_model_path  # noqa: E402
+from studio.qt.base.simulated_hand import send_mouse, slider_handle_center  # noqa: E402
+from studio.qt.explore.generator_store import load_generator  # noqa: E402
 
 HEARTBEAT_MS = 2
 MOVE_MS = 8  # a 125 Hz mouse

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _replay import (  # noqa: E402
     Ticker,
@@ -31,7 +28,8 @@ from _replay import (  # noqa: E402
 )
 from PySide6.QtCore import QElapsedTimer, QEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from sketching import send_mouse  # noqa: E402
+
+from studio.qt.base.simulated_hand import send_mouse  # noqa: E402
 
 HEARTBEAT_MS = 2
 

@@ -1,6 +1,6 @@
 """Does the window stay fluid while the GAN trains? And what does that cost training?
 
-Trains the GAN on the bundled digits in the app's real worker (studio.qt.trainer's
+Trains the GAN on the bundled digits in the app's real worker (studio.qt.train.trainer's
 run on a TrainingRun, torch threads set by the app) three times for the same wall
 time: alone, then while the GUI thread runs a precise 10 ms heartbeat timer and
 replays benchmarks/data/strokes.json as real mouse events on the canvas (live
@@ -16,21 +16,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from functools import partial
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _replay import percentile, recorded_strokes, stroke_events, studio_window  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from sketching import send_mouse  # noqa: E402
 
-from studio.ml.train_settings import TrainingPlan, default_settings  # noqa: E402
-from studio.qt.trainer import _run  # noqa: E402
-from studio.qt.training_run import TrainingRun  # noqa: E402
+from studio.ml.training.train_settings import TrainingPlan, default_settings  # noqa: E402
+from studio.qt.base.simulated_hand import send_mouse  # noqa: E402
+from studio.qt.train.trainer import _run  # noqa: E402
+from studio.qt.train.training_run import TrainingRun  # noqa: E402
 
 HEARTBEAT_MS = 10
 

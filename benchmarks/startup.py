@@ -4,7 +4,7 @@ The studio must paint before torch is imported (models load on the thread pool
 afterwards), so its start-up should cost well under a bare torch import. Both are
 timed from just before the process is spawned, alternating, several times, with the
 medians compared. The app reports the wall-clock time of its first paint on stdout
-(studio.qt.app.run's quit_after="first-paint"). Runs offscreen unless a display is
+(studio.qt.shell.app.run's quit_after="first-paint"). Runs offscreen unless a display is
 set. Last line: {"first_paint_s": x, "import_torch_s": y, "ratio": x / y}.
 """
 
@@ -22,7 +22,7 @@ RUNS = 5
 
 
 def first_paint_s(data_dir: str) -> float:
-    code = ("import sys; from pathlib import Path; from studio.qt.app import run; "
+    code = ("import sys; from pathlib import Path; from studio.qt.shell.app import run; "
             f"sys.exit(run(data_dir=Path({data_dir!r}), quit_after='first-paint'))")
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in env else "xcb")

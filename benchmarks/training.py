@@ -18,8 +18,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from studio.ml.datasets import bundled_mnist
-from studio.ml.training import default_settings, to_tensors, train
+from studio.ml.data.digit_datasets import bundled_mnist
+from studio.ml.training.training_loop import default_settings, to_tensors, train
 
 TARGET = 0.975
 CAP = 30

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def launch_gui() -> int:
-    from studio.qt.app import run
+    from studio.qt.shell.app import run
 
     return run()
 
@@ -18,12 +18,12 @@ def launch_gui() -> int:
 def train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from studio.ml.datasets import load_data
-    from studio.ml.defaults import load_model
-    from studio.ml.device import resolve_device
+    from studio.ml.data.dataset_loader import load_data
     from studio.ml.errors import StudioError
-    from studio.ml.training import default_settings
-    from studio.ml.training import train as run
+    from studio.ml.models.default_models import load_model
+    from studio.ml.torch_device import resolve_device
+    from studio.ml.training.training_loop import default_settings
+    from studio.ml.training.training_loop import train as run
 
     settings = default_settings(args.kind, epochs=args.epochs, batch_size=args.batch_size,
                                 lr=args.lr, latent_dim=args.latent_dim, seed=args.seed,
@@ -63,10 +63,10 @@ def train(args: argparse.Namespace) -> int:
 
 
 def recognize(args: argparse.Namespace) -> int:
-    from studio.ml.defaults import load_model
+    from studio.ml.data.image_files import open_image
     from studio.ml.errors import StudioError
-    from studio.ml.image_files import open_image
-    from studio.ml.recognize import recognize as run
+    from studio.ml.models.default_models import load_model
+    from studio.ml.recognition.recognize import recognize as run
 
     model = load_model("cnn", args.model).model
     failed = 0
@@ -96,9 +96,9 @@ def generate(args: argparse.Namespace) -> int:
 
     from studio.export.images import save_png
     from studio.export.provenance import Provenance
-    from studio.ml.defaults import load_model
     from studio.ml.errors import StudioError
-    from studio.ml.sampling import image_grid, sample, sample_latents
+    from studio.ml.latent.sampling import image_grid, sample, sample_latents
+    from studio.ml.models.default_models import load_model
 
     if args.output.suffix.lower() != ".png":
         raise StudioError(f"{args.output}: the output must be a .png file")
@@ -124,9 +124,9 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from studio.ml.datasets import bundled_mnist
-    from studio.ml.defaults import load_model
-    from studio.ml.evaluate import evaluate_models
+    from studio.ml.data.digit_datasets import bundled_mnist
+    from studio.ml.models.default_models import load_model
+    from studio.ml.training.evaluate import evaluate_models
 
     report = evaluate_models(load_model("cnn", args.cnn).model, load_model("vae", args.vae).model,
                              load_model("gan", args.gan).model, bundled_mnist())
@@ -148,7 +148,7 @@ def sonify(args: argparse.Namespace) -> int:
     from studio.audio.sonify import SonifySettings
     from studio.audio.sonify import sonify as run
     from studio.audio.wav import write_wav
-    from studio.ml.image_files import open_image
+    from studio.ml.data.image_files import open_image
 
     settings = SonifySettings(mode=args.mode, duration_s=args.duration, low_hz=args.low,
                               high_hz=args.high, rate=args.rate, scale=args.scale)

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.ml.checkpoints import load_checkpoint
-from studio.ml.datasets import bundled_mnist
+from studio.ml.data.digit_datasets import bundled_mnist
+from studio.ml.models.checkpoints import load_checkpoint
 
 STUDIO = str(Path(sys.executable).parent / "studio")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.errors import AudioError
-from studio.ml.writing import write_atomically
+from studio.ml.atomic_files import write_atomically
 
 FORMATS = ("pcm16", "float32")
 PCM, IEEE_FLOAT = 1, 3

@@ -2,7 +2,7 @@
 
 Examples live as `<folder>/<digit>/<timestamp>-<n>.png`: 28x28 grayscale, white ink on
 black, the MNIST convention the recognizer reads. That layout is exactly what
-`studio.ml.datasets.load_data` accepts as "a folder with one subfolder per class", so
+`studio.ml.data.digit_datasets.load_data` accepts as "a folder with one subfolder per class", so
 the same examples can be trained on from the Train panel or the CLI, copied, backed
 up or inspected in a file manager. Every write is atomic (a full disk never leaves a
 half PNG), and a scan never crashes on a stray or damaged file: it says which one and
@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from studio.ml.atomic_files import write_atomically
+from studio.ml.data.preprocess import to_mnist, to_uint8
 from studio.ml.errors import StudioError
-from studio.ml.preprocess import to_mnist, to_uint8
-from studio.ml.writing import write_atomically
 
 DIGITS = range(10)
 MIN_TO_TEACH = 5  # fewer examples than this teach the recognizer nothing it can show

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.set_aside import set_aside
-from studio.ml.writing import write_atomically
+from studio.ml.atomic_files import write_atomically
 
 MAX_DIM = 4096
 THUMBNAIL_BYTES = 28 * 28

@@ -2,7 +2,7 @@
 
 Training saves a checkpoint here each epoch; the user picks the recognizer and the
 explorer's model from it, renames, deletes, adds files from elsewhere and resumes
-training. Listing reads only the JSON sidecars, with plain `json`: studio.ml.checkpoints
+training. Listing reads only the JSON sidecars, with plain `json`: studio.ml.models.checkpoints
 imports torch, and the library runs on the GUI thread. Loading (and the full check of
 config, hash and shapes) stays with load_checkpoint in the worker pool.
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studio.ml.errors import StudioError
-from studio.ml.sidecar import read_sidecar
+from studio.ml.models.sidecar import read_sidecar
 
 SUFFIX = ".safetensors"
 KIND_TITLES = {"cnn": "Recognizer (CNN)", "vae": "VAE", "gan": "GAN"}

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from studio.core.set_aside import set_aside
-from studio.ml.writing import write_atomically
+from studio.ml.atomic_files import write_atomically
 
 MAX_RECENT = 8
 

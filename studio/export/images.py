@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from studio.export.provenance import ExportError, Provenance, png_info
-from studio.ml.writing import write_atomically
+from studio.ml.atomic_files import write_atomically
 
 MIN_SIZE, MAX_SIZE = 16, 8192
 MAX_SOURCE_SIDE = 16384  # a source array larger than this is not a drawing

@@ -1,0 +1,1 @@
+"""Latent spaces as tools: slider directions, paths, decoding, sampling, encode and repair."""

@@ -1,0 +1,1 @@
+"""The three model kinds, their checkpoints and the defaults that ship."""

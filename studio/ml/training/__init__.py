@@ -1,0 +1,1 @@
+"""Training: the shared loop, each kind's recipe, settings, plans, fine-tuning and evaluation."""

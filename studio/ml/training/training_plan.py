@@ -1,0 +1,51 @@
+"""What the training panel asks for, turned into a running loop on a worker thread.
+
+The panel only knows names and numbers (a kind, a data folder, settings, maybe a
+checkpoint to resume); everything that costs time or imports torch (reading the
+data, loading the judge and the resumed weights) happens here, on the pool, so the
+window never waits for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import torch
+
+from studio.ml.data.dataset_loader import load_data
+from studio.ml.errors import StudioError, TrainingError
+from studio.ml.models.checkpoints import load_checkpoint
+from studio.ml.models.default_models import load_model
+from studio.ml.torch_device import resolve_device
+from studio.ml.training.progress import Progress, RunControl
+from studio.ml.training.train_settings import TrainingPlan, spare_one_core
+from studio.ml.training.training_loop import train
+
+
+def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
+    """Load what the plan names, then train, yielding the loop's progress."""
+    torch.set_num_threads(plan.threads or spare_one_core())
+    settings = plan.settings
+    data = load_data(plan.data)
+    init, start_epoch, init_optimizer = None, 0, None
+    if plan.resume_from is not None:
+        checkpoint = load_checkpoint(plan.resume_from, expected_kind=settings.kind)
+        config = checkpoint.model.config
+        if config.num_classes != data.num_classes:
+            raise TrainingError(
+                f"{plan.resume_from}: this model knows {config.num_classes} classes but "
+                f"{data.name} has {data.num_classes}; resume it on data with the same classes")
+        init, start_epoch = checkpoint.model, checkpoint.info.epoch
+        init_optimizer = checkpoint.optimizer
+        if settings.kind != "cnn":  # the latent size is part of the model, not a choice
+            settings = replace(settings, latent_dim=config.latent_dim)
+    judge = None
+    if settings.kind != "cnn" and data.num_classes == 10:
+        try:  # class fidelity is read by the bundled recognizer, the same judge every run
+            judge = load_model("cnn", device=resolve_device(settings.device)).model
+        except StudioError:
+            judge = None  # the metric is left out; training itself does not need it
+    yield from train(settings, data, out=plan.out, control=control, judge=judge, init=init,
+                     start_epoch=start_epoch, init_optimizer=init_optimizer)
+

@@ -1,0 +1,1 @@
+"""What every part of the window stands on: the pool bridge, notices, QImage conversion, actions."""

@@ -1,0 +1,1 @@
+"""Points the artist keeps: keyframes and their morph, favorites, points restored from files."""

@@ -1,0 +1,1 @@
+"""Exporting pictures and animations, and listening to images."""

@@ -1,0 +1,1 @@
+"""The main window and what holds it together: start-up, menus, messages."""

@@ -1,0 +1,125 @@
+"""Starting the studio window: paths, log, settings, models, then the event loop.
+
+Nothing here imports torch: the window paints first and the models load on the
+thread pool afterwards (benchmarks/startup.py measures it).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from studio.core.settings import load_settings
+from studio.ml.models.default_models import default_model_path
+from studio.qt.base.notifier import Notifier
+from studio.qt.shell.main_window import MainWindow
+from studio.qt.sketch.recognizer_store import RecognizerStore
+
+APP_NAME = "Latent Studio"
+KINDS = ("cnn", "vae", "gan")
+
+
+def studio_logger(data_dir: Path | None) -> tuple[logging.Logger, str | None]:
+    """A logger writing to <data dir>/studio.log; with a reason when the file cannot be made."""
+    log = logging.getLogger("studio")
+    log.setLevel(logging.INFO)
+    log.propagate = False  # the terminal stays quiet; the Messages dock shows notices
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+        handler.close()
+    if data_dir is None:
+        log.addHandler(logging.NullHandler())
+        return log, None
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            data_dir / "studio.log", maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    except OSError as e:
+        log.addHandler(logging.NullHandler())
+        return log, f"{data_dir}: cannot write the log file here ({e.strerror or e})"
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return log, None
+
+
+def route_qt_messages(log: logging.Logger) -> None:
+    """Qt's own debug/warning chatter goes to the log file, not the user's terminal."""
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING}
+
+    def handler(kind: QtMsgType, context, message: str) -> None:  # noqa: ANN001
+        if kind in levels:
+            log.log(levels[kind], "Qt: %s", message)
+        else:  # critical and fatal still reach stderr
+            print(f"Qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def build_window(data_dir: Path | None, default_paths: dict[str, Path] | None = None,
+                 dialogs: bool = True, load_models: bool = True) -> MainWindow:
+    """The main window with its notifier, settings and model store (a QApplication must exist)."""
+    log, log_problem = studio_logger(data_dir)
+    notifier = Notifier(log)
+    settings_path = data_dir / "settings.json" if data_dir is not None else None
+    if settings_path is not None:
+        settings, problem = load_settings(settings_path)
+    else:
+        from studio.core.settings import Settings
+        settings, problem = Settings(), None
+    paths = default_paths or {kind: default_model_path(kind) for kind in KINDS}
+    store = RecognizerStore(paths, notifier)
+    window = MainWindow(settings, settings_path, notifier, store, dialogs=dialogs,
+                        load_models=load_models, data_dir=data_dir)
+    store.setParent(window)
+    for message in (log_problem, problem):
+        if message:
+            notifier.warning(message)
+    return window
+
+
+def run(argv: Sequence[str] | None = None, data_dir: Path | None = None,
+        quit_after: str | None = None) -> int:
+    """Open the studio and run until the window closes.
+
+    `quit_after` is for benchmarks and start-up tests: "first-paint" prints the
+    wall-clock time of the first paint and quits before any model loads; "models"
+    quits once the recognizer has loaded (or failed to).
+    """
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("LatentStudio")
+    app.setApplicationDisplayName(APP_NAME)
+    if data_dir is None:
+        data_dir = Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppDataLocation))
+    log, _ = studio_logger(data_dir)
+    route_qt_messages(log)
+    window = build_window(data_dir, load_models=quit_after != "first-paint")
+    if quit_after is not None:
+        def report() -> None:
+            print(f"first_paint {time.time():.6f} torch_imported={'torch' in sys.modules}",
+                  flush=True)
+            if quit_after == "first-paint":
+                window.close()
+        window.canvas.first_painted.connect(report)
+    if quit_after == "models":
+        window.store.classifier_changed.connect(window.close)
+        window.store.classifier_failed.connect(window.close)
+    window.show()
+    # Ctrl-C in the terminal closes the window the normal way (settings saved, workers
+    # ended); the idle timer lets Python run its signal handler while Qt waits.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    wake = QTimer(interval=200)
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    return app.exec()

@@ -1,0 +1,59 @@
+"""Where notices appear: the status bar line, the Messages list, and dialogs for failures."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMessageBox, QStatusBar, QWidget
+
+from studio.qt.base.notifier import Level, Notice, Notifier
+
+STATUS_MS = {Level.INFO: 4000, Level.WARNING: 10000, Level.ERROR: 15000}
+ICON = {Level.INFO: "", Level.WARNING: "⚠ ", Level.ERROR: "✖ "}
+
+
+class MessagesList(QListWidget):
+    """Every notice of this session, newest last; tooltips carry the details."""
+
+    def __init__(self, notifier: Notifier, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+        for notice in notifier.notices:
+            self._on_notifier_posted(notice)
+        notifier.posted.connect(self._on_notifier_posted)
+
+    def _on_notifier_posted(self, notice: Notice) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(notice.created))
+        item = QListWidgetItem(f"{stamp}  {ICON[notice.level]}{notice.message}")
+        if notice.details:
+            item.setToolTip(notice.details)
+        self.addItem(item)
+        self.scrollToBottom()
+
+
+class StatusLine:
+    """Shows each notice in the status bar; failures with details also get a dialog."""
+
+    def __init__(self, notifier: Notifier, status_bar: QStatusBar, dialog_parent: QWidget,
+                 dialogs: bool = True) -> None:
+        self._bar = status_bar
+        self._parent = dialog_parent
+        self._dialogs = dialogs
+        self.dialog: QMessageBox | None = None
+        notifier.posted.connect(self._on_notifier_posted)
+
+    def _on_notifier_posted(self, notice: Notice) -> None:
+        self._bar.showMessage(f"{ICON[notice.level]}{notice.message}", STATUS_MS[notice.level])
+        if notice.level is Level.ERROR and notice.details and self._dialogs:
+            self._show_dialog(notice)
+
+    def _show_dialog(self, notice: Notice) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        box = QMessageBox(QMessageBox.Icon.Critical, "Latent Studio", notice.message,
+                          QMessageBox.StandardButton.Close, self._parent)
+        box.setDetailedText(notice.details)
+        box.setModal(False)
+        box.show()  # never exec(): the studio keeps running behind it
+        self.dialog = box

@@ -1,0 +1,1 @@
+"""The canvas and live recognition: drawing, opening images, what the recognizer reads."""

@@ -1,0 +1,129 @@
+"""Opening images into the canvas from a file, a drop or the clipboard.
+
+Decoding and conversion run on the pool (a 40-megapixel scan takes a while to
+decode), and the document changes only once the ink is ready, so a bad or huge file
+leaves the drawing exactly as it was and says why through the notifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from studio.qt.base.notifier import Notifier
+from studio.qt.base.workers import run_in_pool
+from studio.qt.sketch.sketch_document import SIDE, SketchDocument
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm *.ppm);;" \
+               "All files (*)"
+
+
+@dataclass(frozen=True)
+class Opened:
+    name: str
+    ink: np.ndarray | None  # uint8 [SIDE, SIDE]; None for a studio export with provenance
+    provenance: object = None  # studio.export.Provenance: the explorer point it was made at
+    problem: str = ""  # damaged provenance: the image still opens, with this message
+
+
+def _ink_from_file(path: Path) -> Opened:
+    """Runs in the pool; every failure names the file. A PNG the studio exported carries
+    the explorer point it shows: that point is restored instead of drawing the image."""
+    from studio.export.provenance import read_provenance
+    from studio.ml.data.canvas_ink import image_to_ink
+    from studio.ml.data.image_files import open_image
+    from studio.ml.errors import StudioError
+
+    problem = ""
+    if path.suffix.lower() == ".png":
+        try:
+            provenance = read_provenance(path)
+        except StudioError as e:
+            provenance, problem = None, f"{e}; opened as a plain image"
+        if provenance is not None:
+            return Opened(path.name, None, provenance)
+    with _named_failures(str(path)):
+        return Opened(path.name, image_to_ink(open_image(path), SIDE), problem=problem)
+
+
+def _ink_from_pixels(rgba: np.ndarray, name: str) -> Opened:
+    from studio.ml.data.canvas_ink import image_to_ink
+
+    with _named_failures(name):
+        return Opened(name, image_to_ink(rgba, SIDE))
+
+
+@contextmanager
+def _named_failures(name: str) -> Iterator[None]:
+    """Failures carry the name of what was opened, so replies need no bookkeeping of
+    which job was which (two opens can finish in either order)."""
+    from studio.ml.errors import StudioError
+
+    try:
+        yield
+    except StudioError as e:
+        message = str(e)
+        raise StudioError(message if message.startswith(name) else f"{name}: {message}") from e
+    except Exception as e:  # noqa: BLE001 - a decoder's own error, reported with the file
+        raise StudioError(f"{name}: could not be opened ({type(e).__name__}: {e})") from e
+
+
+class ImageOpener(QObject):
+    opened = Signal(str)  # name of what was placed on the canvas
+    failed = Signal(str)  # message
+    point_found = Signal(object, str)  # (Provenance, file name): an explorer point to restore
+
+    def __init__(self, document: SketchDocument, notifier: Notifier,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._notifier = notifier
+        self._in_flight = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._in_flight > 0
+
+    def open_file(self, path: Path) -> None:
+        self._start(_ink_from_file, Path(path))
+
+    def open_qimage(self, image: QImage, name: str = "pasted image") -> None:
+        if image.isNull():
+            self._report(f"{name}: the clipboard or drop holds no readable image")
+            return
+        rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+        h, w, stride = rgba.height(), rgba.width(), rgba.bytesPerLine()
+        pixels = np.frombuffer(rgba.constBits(), np.uint8, count=h * stride)
+        pixels = pixels.reshape(h, stride)[:, :4 * w].reshape(h, w, 4).copy()  # [H, W, 4]
+        self._start(_ink_from_pixels, pixels, name)
+
+    def _start(self, job, *args) -> None:  # noqa: ANN001
+        self._in_flight += 1
+        run_in_pool(job, *args, on_returned=self._on_job_returned,
+                    on_errored=self._on_job_errored)
+
+    def _on_job_returned(self, result: Opened) -> None:
+        self._in_flight -= 1
+        name, ink = result.name, result.ink
+        if ink is None:
+            self.point_found.emit(result.provenance, name)
+            return
+        if result.problem:
+            self._notifier.warning(result.problem)
+        self._document.place_image(ink, name)
+        self._notifier.info(f"Opened {name} into the canvas (Ctrl+Z to undo)")
+        self.opened.emit(name)
+
+    def _on_job_errored(self, error: Exception) -> None:
+        self._in_flight -= 1
+        self._report(str(error))
+
+    def _report(self, message: str) -> None:
+        self._notifier.error(f"Could not open the image. {message}. The canvas is unchanged.")
+        self.failed.emit(message)

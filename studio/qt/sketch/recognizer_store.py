@@ -1,0 +1,99 @@
+"""Which models the studio is using, loaded on the thread pool, never on the GUI thread.
+
+The store starts empty (the window paints first), loads the default recognizer in
+the pool, and swaps models only when the new one loaded: a bad checkpoint leaves
+the previous model in place and says why through the notifier.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from studio.ml.training.train_settings import spare_one_core
+from studio.qt.base.notifier import Notifier
+from studio.qt.base.workers import run_in_pool
+
+
+@dataclass(frozen=True)
+class LoadedClassifier:
+    name: str  # what the user sees: "Default" or the file name
+    path: Path
+    model: Any  # studio.ml.models.classifier.Classifier, eval mode, on the CPU
+    likeness: Any  # ml.recognition.novelty.DigitLikeness, or None when not fitted for this model
+    accuracy: float | None  # from the checkpoint's metrics, when recorded
+
+
+def load_classifier(path: Path, name: str) -> LoadedClassifier:
+    """Runs in the pool: torch is imported here, on first use, never on the GUI thread."""
+    import torch
+
+    from studio.ml.models.checkpoints import load_checkpoint
+
+    torch.set_num_threads(spare_one_core())
+    checkpoint = load_checkpoint(path, expected_kind="cnn", device="cpu")
+    likeness = None
+    dataset = checkpoint.info.dataset.lower()
+    if checkpoint.model.config.num_classes == 10 and ("bundled" in dataset or "mnist" in dataset):
+        from studio.ml.data.digit_datasets import bundled_mnist
+        from studio.ml.recognition.novelty import DigitLikeness
+
+        data = bundled_mnist()
+        likeness = DigitLikeness.fit(checkpoint.model, data.train, data.test)
+    accuracy = checkpoint.info.metrics.get("accuracy")
+    return LoadedClassifier(name, Path(path), checkpoint.model, likeness,
+                            float(accuracy) if accuracy is not None else None)
+
+
+class RecognizerStore(QObject):
+    classifier_loading = Signal(str)  # name
+    classifier_changed = Signal(object)  # LoadedClassifier
+    classifier_failed = Signal(str)  # message naming the file and the problem
+
+    def __init__(self, default_paths: dict[str, Path], notifier: Notifier,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.default_paths = dict(default_paths)
+        self.classifier: LoadedClassifier | None = None
+        self._notifier = notifier
+        self._pending: str | None = None
+
+    @property
+    def loading(self) -> bool:
+        return self._pending is not None
+
+    def load_default_classifier(self) -> None:
+        self.load_classifier(self.default_paths["cnn"], "Default")
+
+    def load_classifier(self, path: Path, name: str | None = None) -> None:
+        name = name or Path(path).stem
+        self._pending = name
+        self.classifier_loading.emit(name)
+        run_in_pool(load_classifier, Path(path), name,
+                    on_returned=self._on_loader_returned, on_errored=self._on_loader_errored)
+
+    def set_classifier(self, loaded: LoadedClassifier) -> None:
+        """Make an already loaded classifier active (a model trained in this session)."""
+        self._pending = None
+        self.classifier = loaded
+        self.classifier_changed.emit(loaded)
+
+    def _on_loader_returned(self, loaded: LoadedClassifier) -> None:
+        if self._pending != loaded.name:
+            return  # a newer choice is on its way
+        self._pending = None
+        self.classifier = loaded
+        self.classifier_changed.emit(loaded)
+        self._notifier.info(f"Recognizer ready: {loaded.name} ({loaded.path.name})")
+
+    def _on_loader_errored(self, error: Exception) -> None:
+        self._pending = None
+        message = f"Could not load the recognizer: {error}"
+        details = "".join(traceback.format_exception(error))
+        from_user = type(error).__module__.startswith("studio.")
+        self._notifier.error(message, "" if from_user else details)
+        self.classifier_failed.emit(message)
