@@ -19,13 +19,13 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 
-from _replay import Ticker, latencies, percentile, studio_window  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEvent, QPointF  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from _replay import Ticker, latencies, percentile, studio_window
+from PySide6.QtCore import QElapsedTimer, QEvent, QPointF
+from PySide6.QtWidgets import QApplication
 
-from studio.ml.models.default_models import default_model_path  # noqa: E402
-from studio.qt.base.simulated_hand import send_mouse, slider_handle_center  # noqa: E402
-from studio.qt.explore.generator_store import load_generator  # noqa: E402
+from studio.ml.models.default_models import default_model_path
+from studio.qt.base.simulated_hand import send_mouse, slider_handle_center
+from studio.qt.explore.generator_store import load_generator
 
 HEARTBEAT_MS = 2
 MOVE_MS = 8  # a 125 Hz mouse
@@ -33,7 +33,7 @@ DRAG_S = 2.0  # per slider
 SLIDERS = (0, 1, 4)  # the most effective directions, and a weaker one
 
 
-def drag(window, slider_indices, now, painted) -> dict:  # noqa: ANN001
+def drag(window, slider_indices, now, painted) -> dict:
     """Drag each slider out and back twice; returns latencies and the longest stall."""
     workspace = window.explorer.workspace
     live = window.explorer.live

@@ -18,7 +18,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 
-from _replay import (  # noqa: E402
+from _replay import (
     Ticker,
     latencies,
     percentile,
@@ -26,15 +26,15 @@ from _replay import (  # noqa: E402
     stroke_events,
     studio_window,
 )
-from PySide6.QtCore import QElapsedTimer, QEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent
+from PySide6.QtWidgets import QApplication
 
-from studio.qt.base.simulated_hand import send_mouse  # noqa: E402
+from studio.qt.base.simulated_hand import send_mouse
 
 HEARTBEAT_MS = 2
 
 
-def replay(app: QApplication, window, strokes: list[dict], now,  # noqa: ANN001
+def replay(app: QApplication, window, strokes: list[dict], now,
            painted: list[tuple[float, int]]) -> dict:
     """Replay `strokes`; `painted` collects (time, tag) of every paint of the bars."""
     painted.clear()

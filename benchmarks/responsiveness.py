@@ -20,19 +20,19 @@ from functools import partial
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 
-from _replay import percentile, recorded_strokes, stroke_events, studio_window  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from _replay import percentile, recorded_strokes, stroke_events, studio_window
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
-from studio.ml.training.train_settings import TrainingPlan, default_settings  # noqa: E402
-from studio.qt.base.simulated_hand import send_mouse  # noqa: E402
-from studio.qt.train.trainer import _run  # noqa: E402
-from studio.qt.train.training_run import TrainingRun  # noqa: E402
+from studio.ml.training.train_settings import TrainingPlan, default_settings
+from studio.qt.base.simulated_hand import send_mouse
+from studio.qt.train.trainer import _run
+from studio.qt.train.training_run import TrainingRun
 
 HEARTBEAT_MS = 10
 
 
-def phase(app: QApplication, window, plan: TrainingPlan, seconds: float,  # noqa: ANN001
+def phase(app: QApplication, window, plan: TrainingPlan, seconds: float,
           events: list | None) -> dict:
     """Train for `seconds` of wall time; with `events`, beat and draw on the GUI thread."""
     clock = QElapsedTimer()

@@ -11,8 +11,8 @@ import os
 # Widgets and signals in tests (and in the subprocesses they start) never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -238,7 +238,7 @@ class FakeSoundDevice:
             raise ValueError("No output device available")
         return {"name": "fake", "max_output_channels": 2}
 
-    def OutputStream(self, **kwargs):  # noqa: N802 (sounddevice's name)
+    def OutputStream(self, **kwargs):
         self.streams.append(FakeStream(**kwargs))
         return self.streams[-1]
 

@@ -63,14 +63,14 @@ def draw_polyline(widget: QWidget, points: list[QPointF], release: bool = True,
         send_mouse(widget, QEvent.Type.MouseButtonRelease, points[-1], False)
 
 
-def draw_digit(canvas, digit: str, step: float = 5.0,  # noqa: ANN001
+def draw_digit(canvas, digit: str, step: float = 5.0,
                after_move: Callable[[], None] | None = None) -> None:
     for polyline in DIGITS[digit]:
         draw_polyline(canvas, sample(polyline, canvas.paper_rect(), step),
                       after_move=after_move)
 
 
-def slider_handle_center(slider) -> QPointF:  # noqa: ANN001 - a QSlider
+def slider_handle_center(slider) -> QPointF:
     """Where the artist grabs a QSlider: the middle of its handle, in its own coordinates."""
     from PySide6.QtWidgets import QStyle, QStyleOptionSlider
 

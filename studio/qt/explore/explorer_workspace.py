@@ -113,7 +113,7 @@ class ExplorerWorkspace(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.keyframes)
 
-    def _action(self, text: str, keys: list, slot, tip: str) -> QAction:  # noqa: ANN001
+    def _action(self, text: str, keys: list, slot, tip: str) -> QAction:
         return make_action(self, text, keys, slot, tip)
 
     def _build_actions(self) -> None:

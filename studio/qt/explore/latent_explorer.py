@@ -51,7 +51,7 @@ class LatentExplorer(QObject):
         self._build_actions()
         self._connect()
 
-    def _action(self, text: str, keys: list[str], slot, tip: str) -> QAction:  # noqa: ANN001
+    def _action(self, text: str, keys: list[str], slot, tip: str) -> QAction:
         action = make_action(self._window, text, keys, slot, tip)
         self._window.addAction(action)
         return action
@@ -156,7 +156,7 @@ class LatentExplorer(QObject):
     def _on_encode_triggered(self) -> None:
         self.bridge.encode(self._window.recognized_digit())
 
-    def _on_bridge_encoded(self, encoded) -> None:  # noqa: ANN001
+    def _on_bridge_encoded(self, encoded) -> None:
         self._window.show_explorer()
 
     def _on_send_triggered(self) -> None:

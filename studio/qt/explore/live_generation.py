@@ -51,7 +51,7 @@ class LiveGeneration(QObject):
     def close(self) -> None:
         self._runner.close()
 
-    def _on_runner_returned(self, number: int, generated) -> None:  # noqa: ANN001
+    def _on_runner_returned(self, number: int, generated) -> None:
         self.generated.emit(number, generated)
 
     def _on_runner_errored(self, number: int, error: Exception) -> None:

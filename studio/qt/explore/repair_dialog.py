@@ -36,7 +36,7 @@ def hole_overlay(before: np.ndarray, hole: np.ndarray) -> QImage:
     return array_to_rgba(np.rint(np.concatenate([rgb, alpha], axis=2)).astype(np.uint8))
 
 
-def _reading(recognition) -> str:  # noqa: ANN001
+def _reading(recognition) -> str:
     if recognition is None or recognition.digit is None:
         return ""
     return f"reads as {recognition.digit} ({recognition.confidence:.0%})"

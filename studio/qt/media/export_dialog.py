@@ -230,7 +230,7 @@ def _write_picture(fmt: str, image: np.ndarray, path: Path, size: int, smooth: b
     return save_svg(path, trace_svg(image, size, ink, background, title=title))
 
 
-def report_failure(notifier, error: Exception) -> None:  # noqa: ANN001
+def report_failure(notifier, error: Exception) -> None:
     """A StudioError is the user's to fix and says so; anything else is a bug: details."""
     if isinstance(error, StudioError):
         notifier.error(str(error))

@@ -49,7 +49,7 @@ class SoundView(QWidget):
             return None
         return self._fraction * (self.width() - 1)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         if self._image is not None:

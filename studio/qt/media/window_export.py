@@ -78,7 +78,7 @@ class WindowExport(QObject):
         self.restorer.restored.connect(self._on_restorer_restored)
         explorer.live.generated.connect(self._on_live_generated)
 
-        def action(text: str, keys: list[str], slot, tip: str):  # noqa: ANN001, ANN202
+        def action(text: str, keys: list[str], slot, tip: str):
             made = make_action(window, text, keys, slot, tip)
             window.addAction(made)
             return made
@@ -177,7 +177,7 @@ class WindowExport(QObject):
     def listen_to_morph(self) -> None:
         self._with_morph(self._listen_to_frames)
 
-    def _with_morph(self, then) -> None:  # noqa: ANN001
+    def _with_morph(self, then) -> None:
         workspace, state = self._window.explorer.workspace, self._window.explorer.state
         points = workspace.keyframes.keyframes()
         if state.generator is None or len(points) < 2:
@@ -196,7 +196,7 @@ class WindowExport(QObject):
     def listen_to_walk(self) -> None:
         self._with_walk(lambda frames: self._listen_to_frames(frames, "Latent walk"))
 
-    def _with_walk(self, then) -> None:  # noqa: ANN001
+    def _with_walk(self, then) -> None:
         state = self._window.explorer.state
         if state.generator is None:
             self._window.notifier.warning("Open the Explore tab first: the walk goes around "
@@ -219,7 +219,7 @@ class WindowExport(QObject):
         self.dialog.seconds.setValue(len(frames) / MORPH_FPS)
         self.dialog.show()
 
-    def _walk_sound_writer(self):  # noqa: ANN202 - animation_dialog.SoundWriter
+    def _walk_sound_writer(self):
         """Reads the Sound panel's settings now, on the GUI thread; the writer it returns
         runs on the pool: the frames sonified over the animation's own length."""
         from studio.audio.sonify import sonify, walk_image
@@ -262,7 +262,7 @@ class WindowExport(QObject):
         return {} if self.choose_path is None else {"choose_path": self.choose_path}
 
     # ---- slots ---------------------------------------------------------------------
-    def _on_live_generated(self, number: int, generated) -> None:  # noqa: ANN001
+    def _on_live_generated(self, number: int, generated) -> None:
         self._generated = generated
 
     def _on_opener_point_found(self, provenance: Provenance, name: str) -> None:

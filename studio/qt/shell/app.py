@@ -55,7 +55,7 @@ def route_qt_messages(log: logging.Logger) -> None:
     levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
               QtMsgType.QtWarningMsg: logging.WARNING}
 
-    def handler(kind: QtMsgType, context, message: str) -> None:  # noqa: ANN001
+    def handler(kind: QtMsgType, context, message: str) -> None:
         if kind in levels:
             log.log(levels[kind], "Qt: %s", message)
         else:  # critical and fatal still reach stderr

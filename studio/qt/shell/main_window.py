@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(self, text: str, shortcuts: list, slot, tip: str = "",  # noqa: ANN001
+    def _action(self, text: str, shortcuts: list, slot, tip: str = "",
                 checkable: bool = False) -> QAction:
         action = make_action(self, text, shortcuts, slot, tip, checkable)
         self.addAction(action)  # shortcuts work even when menus and toolbars are hidden
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         if self._settings_path is not None:
             try:
                 save_settings(self.settings, self._settings_path)
-            except Exception as e:  # noqa: BLE001 - losing settings must not block quitting
+            except Exception as e:
                 self.notifier.warning(f"Settings were not saved: {e}")
         if not wait_for_workers(5000):
             self.notifier.warning("A background task was still running at exit.")

@@ -70,7 +70,7 @@ def _named_failures(name: str) -> Iterator[None]:
     except StudioError as e:
         message = str(e)
         raise StudioError(message if message.startswith(name) else f"{name}: {message}") from e
-    except Exception as e:  # noqa: BLE001 - a decoder's own error, reported with the file
+    except Exception as e:
         raise StudioError(f"{name}: could not be opened ({type(e).__name__}: {e})") from e
 
 
@@ -103,7 +103,7 @@ class ImageOpener(QObject):
         pixels = pixels.reshape(h, stride)[:, :4 * w].reshape(h, w, 4).copy()  # [H, W, 4]
         self._start(_ink_from_pixels, pixels, name)
 
-    def _start(self, job, *args) -> None:  # noqa: ANN001
+    def _start(self, job, *args) -> None:
         self._in_flight += 1
         run_in_pool(job, *args, on_returned=self._on_job_returned,
                     on_errored=self._on_job_errored)

@@ -30,7 +30,7 @@ def recognize_snapshot(loaded: LoadedClassifier, raster: np.ndarray):
     return recognize(loaded.model, raster, likeness=loaded.likeness)
 
 
-def saliency_of(loaded: LoadedClassifier, recognition):  # noqa: ANN001, ANN201
+def saliency_of(loaded: LoadedClassifier, recognition):
     """Runs in the pool: (recognition, float32 [28, 28] saliency for its digit)."""
     from studio.ml.recognition.saliency import saliency_map
 
@@ -91,7 +91,7 @@ class LiveRecognition(QObject):
         self._runner.close()
         self._saliency.close()
 
-    def _on_runner_returned(self, number: int, recognition) -> None:  # noqa: ANN001
+    def _on_runner_returned(self, number: int, recognition) -> None:
         self.recognized.emit(number, recognition)
         if recognition is None or recognition.digit is None:
             self._saliency.invalidate()

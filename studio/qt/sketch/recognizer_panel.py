@@ -121,7 +121,7 @@ class RecognizerPanel(QWidget):
             self._show_nothing("No recognizer: choose or open a classifier checkpoint above.")
         self.verdict.setToolTip(message)
 
-    def show_recognition(self, number: int, recognition) -> None:  # noqa: ANN001
+    def show_recognition(self, number: int, recognition) -> None:
         """Recognition from studio.ml.recognition.recognize, or None for a blank canvas."""
         if recognition is None or recognition.digit is None:
             self._show_nothing("Draw a digit", tag=number)

@@ -165,7 +165,7 @@ class SketchCanvas(QWidget):
             self._end(pos, pressure)
         event.accept()  # no synthesized mouse events on top
 
-    def leaveEvent(self, event) -> None:  # noqa: ANN001
+    def leaveEvent(self, event) -> None:
         self._hover = None
         self.update()
         super().leaveEvent(event)

@@ -108,13 +108,13 @@ class WindowRecognizer(QObject):
         self._window.recognizer.set_choices(self._window.settings.recent_classifiers,
                                             Path(active) if active else None)
 
-    def _on_recognition_recognized(self, number: int, recognition) -> None:  # noqa: ANN001
+    def _on_recognition_recognized(self, number: int, recognition) -> None:
         self._recognized = recognition
         self._window.recognizer.show_recognition(number, recognition)
         if recognition is None or recognition.digit is None:
             self._window.canvas.set_overlay(None)
 
-    def _on_recognition_looked(self, recognition, saliency) -> None:  # noqa: ANN001
+    def _on_recognition_looked(self, recognition, saliency) -> None:
         w = self._window
         fitted = recognition.fitted
         if fitted is None or not w.saliency_action.isChecked() or w.document.is_blank():

@@ -31,7 +31,7 @@ METRIC_WORDS = {"accuracy": "accuracy {:.1%}", "neg_elbo": "negative ELBO {:.1f}
                 "class_fidelity": "class fidelity {:.0%}"}
 
 
-def _run(plan: TrainingPlan, control):  # noqa: ANN001, ANN202
+def _run(plan: TrainingPlan, control):
     """The run's generator; its body, and so torch's import, starts on the pool."""
     from studio.ml.training.training_plan import run_plan
 
@@ -70,7 +70,7 @@ class Trainer(QObject):
 
     # ---- actions -------------------------------------------------------------------
     def _build_actions(self) -> None:
-        def action(text: str, keys: list[str], slot, tip: str) -> QAction:  # noqa: ANN001
+        def action(text: str, keys: list[str], slot, tip: str) -> QAction:
             made = make_action(self._window, text, keys, slot, tip)
             self._window.addAction(made)
             return made
@@ -106,7 +106,7 @@ class Trainer(QObject):
 
     # ---- the workspace, built on first show ----------------------------------------
     @property
-    def panel(self):  # noqa: ANN201 - TrainingPanel, imported lazily with pyqtgraph
+    def panel(self):
         if self._panel is None:
             self._build_panel()
         return self._panel

@@ -138,7 +138,7 @@ class SampleGrid(QWidget):
         self.image.clear()
         self.caption.setText(caption)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._rescale()
 

@@ -79,7 +79,7 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(whole)
 
-    def add_button(self, name: str, action, explore_row: bool = False) -> QToolButton:  # noqa: ANN001
+    def add_button(self, name: str, action, explore_row: bool = False) -> QToolButton:
         """A button that triggers `action` and follows its text, tip and enabled state."""
         button = QToolButton()
         button.setDefaultAction(action)

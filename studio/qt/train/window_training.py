@@ -66,7 +66,7 @@ class WindowTraining(QObject):
         self._window.explorer.store.load(Path(path))
         self._window.show_explorer()
 
-    def _on_teacher_taught(self, result) -> None:  # noqa: ANN001
+    def _on_teacher_taught(self, result) -> None:
         if self.trainer.library_panel is not None:
             self.trainer.library_panel.refresh()
 

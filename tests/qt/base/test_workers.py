@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from studio.qt.base.workers import LatestWins, run_in_pool  # noqa: E402
+from studio.qt.base.workers import LatestWins, run_in_pool
 
 
 def test_newer_requests_replace_the_waiting_one(qtbot):

@@ -11,12 +11,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 
-from studio.qt.explore.latent_map_panel import LatentMapPanel  # noqa: E402
-from studio.qt.explore.latent_map_view import LatentMapView, cell_offset  # noqa: E402
-from studio.qt.explore.points.keyframe_strip import NEED_TWO, KeyframeStrip  # noqa: E402
+from studio.qt.explore.latent_map_panel import LatentMapPanel
+from studio.qt.explore.latent_map_view import LatentMapView, cell_offset
+from studio.qt.explore.points.keyframe_strip import NEED_TWO, KeyframeStrip
 
 ROOT = Path(__file__).resolve().parents[1]
 LEFT = Qt.MouseButton.LeftButton

@@ -12,18 +12,18 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from studio.qt.base.notifier import Level  # noqa: E402
-from studio.qt.base.simulated_hand import (  # noqa: E402
+from studio.qt.base.notifier import Level
+from studio.qt.base.simulated_hand import (
     draw_digit,
     draw_polyline,
     send_mouse,
     slider_handle_center,
 )
-from studio.qt.shell.app import build_window  # noqa: E402
+from studio.qt.shell.app import build_window
 
 WAIT_MS = 15_000
 

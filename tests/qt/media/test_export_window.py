@@ -15,12 +15,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from studio.audio import read_wav  # noqa: E402
-from studio.cli import main as cli  # noqa: E402
-from studio.export.provenance import read_provenance  # noqa: E402
-from studio.qt.base.simulated_hand import draw_digit  # noqa: E402
+from studio.audio import read_wav
+from studio.cli import main as cli
+from studio.export.provenance import read_provenance
+from studio.qt.base.simulated_hand import draw_digit
 
 WAIT_MS = 20_000
 

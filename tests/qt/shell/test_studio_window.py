@@ -11,14 +11,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PIL import Image  # noqa: E402
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
 
-from studio.qt.base.notifier import Level  # noqa: E402
-from studio.qt.base.simulated_hand import draw_digit, draw_polyline, sample  # noqa: E402
-from studio.qt.shell.app import build_window  # noqa: E402
+from studio.qt.base.notifier import Level
+from studio.qt.base.simulated_hand import draw_digit, draw_polyline, sample
+from studio.qt.shell.app import build_window
 
 WAIT_MS = 10_000
 

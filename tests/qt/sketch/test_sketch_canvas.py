@@ -7,13 +7,13 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QEvent, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+from PySide6.QtWidgets import QApplication
 
-from studio.qt.base.simulated_hand import draw_digit, draw_polyline, sample  # noqa: E402
-from studio.qt.sketch.sketch_canvas import SketchCanvas  # noqa: E402
-from studio.qt.sketch.sketch_document import SIDE, SketchDocument  # noqa: E402
+from studio.qt.base.simulated_hand import draw_digit, draw_polyline, sample
+from studio.qt.sketch.sketch_canvas import SketchCanvas
+from studio.qt.sketch.sketch_document import SIDE, SketchDocument
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, QThreadPool  # noqa: E402
-from test_datasets import write_idx  # noqa: E402
+from PySide6.QtCore import Qt, QThreadPool
+from test_datasets import write_idx
 
-from studio.core.model_library import ModelLibrary  # noqa: E402
-from studio.ml.models.checkpoints import load_checkpoint  # noqa: E402
+from studio.core.model_library import ModelLibrary
+from studio.ml.models.checkpoints import load_checkpoint
 
 RUN_MS = 90_000
 LEFT = Qt.MouseButton.LeftButton
@@ -207,7 +207,7 @@ def test_a_nan_loss_stops_the_run_and_keeps_the_earlier_checkpoint(
     real_step = CNNRecipe.train_step
     calls = {"n": 0}
 
-    def step_then_nan(self, x, y):  # noqa: ANN001, ANN202
+    def step_then_nan(self, x, y):
         calls["n"] += 1
         losses = real_step(self, x, y)
         return losses if calls["n"] <= 8 else {"loss": torch.tensor(float("nan"))}

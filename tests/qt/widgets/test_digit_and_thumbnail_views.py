@@ -12,13 +12,13 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QContextMenuEvent  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMenu  # noqa: E402
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu
 
-from studio.qt.widgets.digit_view import DigitView  # noqa: E402
-from studio.qt.widgets.thumbnail_list import ThumbnailList  # noqa: E402
+from studio.qt.widgets.digit_view import DigitView
+from studio.qt.widgets.thumbnail_list import ThumbnailList
 
 ROOT = Path(__file__).resolve().parents[1]
 LEFT = Qt.MouseButton.LeftButton

@@ -35,7 +35,7 @@ class PointRestorer(QObject):
         store.generator_changed.connect(self._on_store_generator_changed)
         store.generator_failed.connect(self._on_store_generator_failed)
 
-    def restore(self, provenance, name: str) -> None:  # noqa: ANN001 - export.Provenance
+    def restore(self, provenance, name: str) -> None:
         """Show `provenance`'s point, loading its generator first when needed."""
         sha = provenance.weights_sha256
         current = self._store.generator
@@ -62,7 +62,7 @@ class PointRestorer(QObject):
                 continue  # a broken or vanished checkpoint is simply not the one
         return None
 
-    def _apply(self, generator: LoadedGenerator, provenance, name: str) -> None:  # noqa: ANN001
+    def _apply(self, generator: LoadedGenerator, provenance, name: str) -> None:
         z = np.asarray(provenance.latent, np.float32)  # [d]
         if z.shape != (generator.latent_dim,) or not 0 <= provenance.digit < \
                 generator.num_classes:

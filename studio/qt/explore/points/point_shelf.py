@@ -59,7 +59,7 @@ class PointShelf(QObject):
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             save_points(self.points(), self._path)
-        except Exception as e:  # noqa: BLE001 - the favorites stay on screen either way
+        except Exception as e:
             self._notifier.error(f"Could not save the favorites to {self._path}: {e}")
 
 
