@@ -28,22 +28,23 @@ class LoadedClassifier:
     accuracy: float | None  # from the checkpoint's metrics, when recorded
 
 
-def load_classifier(path: Path, name: str) -> LoadedClassifier:
-    """Runs in the pool: torch is imported here, on first use, never on the GUI thread."""
+def load_classifier(path: Path, name: str, cache_dir: Path | None = None) -> LoadedClassifier:
+    """Runs in the pool: torch is imported here, on first use, never on the GUI thread.
+
+    The digit-likeness fit comes from beside the checkpoint or from `cache_dir` when
+    it was made before; otherwise it is fitted (seconds) and kept in `cache_dir`.
+    """
     import torch
 
     from studio.ml.models.checkpoints import load_checkpoint
 
     torch.set_num_threads(spare_one_core())
     checkpoint = load_checkpoint(path, expected_kind="cnn", device="cpu")
-    likeness = None
-    dataset = checkpoint.info.dataset.lower()
-    if checkpoint.model.config.num_classes == 10 and ("bundled" in dataset or "mnist" in dataset):
-        from studio.ml.data.digit_datasets import bundled_mnist
-        from studio.ml.recognition.novelty import DigitLikeness
+    from studio.ml.recognition.likeness_cache import applies_to, likeness_for
 
-        data = bundled_mnist()
-        likeness = DigitLikeness.fit(checkpoint.model, data.train, data.test)
+    likeness = None
+    if applies_to(checkpoint.model.config.num_classes, checkpoint.info.dataset):
+        likeness = likeness_for(checkpoint.model, Path(path), checkpoint.info.sha256, cache_dir)
     accuracy = checkpoint.info.metrics.get("accuracy")
     return LoadedClassifier(name, Path(path), checkpoint.model, likeness,
                             float(accuracy) if accuracy is not None else None)
@@ -55,9 +56,11 @@ class RecognizerStore(QObject):
     classifier_failed = Signal(str)  # message naming the file and the problem
 
     def __init__(self, default_paths: dict[str, Path], notifier: Notifier,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, cache_dir: Path | None = None) -> None:
+        """cache_dir: where digit-likeness fits are kept between runs (None: nowhere)."""
         super().__init__(parent)
         self.default_paths = dict(default_paths)
+        self.cache_dir = cache_dir
         self.classifier: LoadedClassifier | None = None
         self._notifier = notifier
         self._pending: str | None = None
@@ -73,7 +76,7 @@ class RecognizerStore(QObject):
         name = name or Path(path).stem
         self._pending = name
         self.classifier_loading.emit(name)
-        run_in_pool(load_classifier, Path(path), name,
+        run_in_pool(load_classifier, Path(path), name, self.cache_dir,
                     on_returned=self._on_loader_returned, on_errored=self._on_loader_errored)
 
     def set_classifier(self, loaded: LoadedClassifier) -> None:
