@@ -1,7 +1,7 @@
 """Training settings and the studio's default recipes, without importing torch.
 
 The training panel fills its form from these defaults on the GUI thread, where torch
-must never be imported; the loop itself lives in training.py.
+must never be imported; the loop itself lives in training_loop.py.
 """
 
 from __future__ import annotations
