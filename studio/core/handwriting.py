@@ -2,7 +2,7 @@
 
 Examples live as `<folder>/<digit>/<timestamp>-<n>.png`: 28x28 grayscale, white ink on
 black, the MNIST convention the recognizer reads. That layout is exactly what
-`studio.ml.data.digit_datasets.load_data` accepts as "a folder with one subfolder per class", so
+`studio.ml.data.dataset_loader.load_data` accepts as "a folder with one subfolder per class", so
 the same examples can be trained on from the Train panel or the CLI, copied, backed
 up or inspected in a file manager. Every write is atomic (a full disk never leaves a
 half PNG), and a scan never crashes on a stray or damaged file: it says which one and

@@ -117,7 +117,7 @@ class TrainingForm(QWidget):
                        latent_dim=None if self.kind == "cnn" else self.latent.value())
 
     def data_spec(self) -> str:
-        """"bundled" or a folder path, as studio.ml.data.digit_datasets.load_data reads it."""
+        """"bundled" or a folder path, as studio.ml.data.dataset_loader.load_data reads it."""
         value = self.data_box.currentData()
         if value == MINE:
             return str(self._my_drawings)
