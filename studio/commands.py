@@ -58,12 +58,18 @@ def train(args: argparse.Namespace) -> int:
             kept = f"last checkpoint: {last}" if last else "no epoch had finished, nothing saved"
             print(f"studio: training stopped; {kept}", file=sys.stderr)
             return 130
-    if args.kind == "cnn" and last is not None:
-        from studio.ml.recognition.likeness_cache import keep_beside
+    if last is not None:  # the studio then loads this model without computing these
+        kept = None
+        if args.kind == "cnn":
+            from studio.ml.recognition.likeness_cache import keep_beside
 
-        kept = keep_beside(last)  # the studio then loads this recognizer without a fit
+            kept = keep_beside(last)
+        else:
+            from studio.ml.latent.latent_basis import keep_basis_beside
+
+            kept = keep_basis_beside(last)
         if kept is not None:
-            print(f"kept its digit-likeness fit in {kept}", file=sys.stderr)
+            print(f"kept what the studio derives from it in {kept}", file=sys.stderr)
     print(f"saved {last}")
     return 0
 

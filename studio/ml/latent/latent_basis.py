@@ -140,16 +140,21 @@ def vae_basis(vae: ConditionalVAE, samples: int = 512, seed: int = 0) -> LatentB
                        tuple(f"z{int(i)}" for i in order))
 
 
-def save_basis(basis: LatentBasis, path: Path) -> None:
-    """Write `basis` as safetensors (labels in the metadata), atomically."""
+def save_basis(basis: LatentBasis, path: Path, sha256: str = "") -> None:
+    """Write `basis` as safetensors (labels and the weights' sha256 in the metadata), atomically."""
     data = save({"directions": basis.directions.detach().float().cpu().contiguous(),
                  "effect": basis.effect.detach().float().cpu().contiguous()},
-                metadata={"format": FORMAT, "labels": json.dumps(list(basis.labels))})
+                metadata={"format": FORMAT, "labels": json.dumps(list(basis.labels)),
+                          "sha256": sha256})
     write_atomically(Path(path), data)
 
 
-def load_basis(path: Path, latent_dim: int) -> LatentBasis:
-    """The basis at `path` for a `latent_dim` model; StudioError naming the file if unusable."""
+def load_basis(path: Path, latent_dim: int, sha256: str | None = None) -> LatentBasis:
+    """The basis at `path` for a `latent_dim` model; StudioError naming the file if unusable.
+
+    With `sha256`, the basis must also say it was computed for the weights with that
+    hash (a basis shipped beside a checkpoint is only its own if the hashes agree).
+    """
     path = Path(path)
     try:
         with safe_open(str(path), framework="pt") as f:
@@ -162,6 +167,8 @@ def load_basis(path: Path, latent_dim: int) -> LatentBasis:
             effect = f.get_tensor("effect").clone()
         if meta.get("format") != FORMAT:
             raise ValueError(f"not a latent basis (format {meta.get('format')!r})")
+        if sha256 is not None and meta.get("sha256") != sha256:
+            raise ValueError("computed for other weights")
         labels = json.loads(meta.get("labels", "null"))
     except FileNotFoundError as e:
         raise StudioError(f"{path}: no such file") from e
@@ -183,3 +190,24 @@ def load_basis(path: Path, latent_dim: int) -> LatentBasis:
     if error.abs().max() > 1e-4:
         raise StudioError(f"{path}: the directions are not orthonormal")
     return LatentBasis(directions, effect, tuple(labels))
+
+
+def basis_beside(checkpoint: Path) -> Path:
+    """Where a shipped generator keeps its basis: gan.safetensors -> gan.directions.safetensors."""
+    return checkpoint.with_name(f"{checkpoint.stem}.directions.safetensors")
+
+
+def keep_basis_beside(checkpoint: Path) -> Path:
+    """Compute the basis of the generator at `checkpoint` and write it beside the file.
+
+    For generators that ship (`studio train gan|vae --out resources/models`), so the
+    explorer's first start computes nothing.
+    """
+    from studio.ml.models.checkpoints import load_checkpoint
+
+    loaded = load_checkpoint(checkpoint, device="cpu")
+    if loaded.info.kind not in ("gan", "vae"):
+        raise StudioError(f"{checkpoint}: a {loaded.info.kind} checkpoint has no latent basis")
+    basis = gan_basis(loaded.model) if loaded.info.kind == "gan" else vae_basis(loaded.model)
+    save_basis(basis, basis_beside(Path(checkpoint)), loaded.info.sha256)
+    return basis_beside(Path(checkpoint))

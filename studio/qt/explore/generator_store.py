@@ -2,9 +2,10 @@
 
 A generator is only useful with its basis (GANSpace directions for a GAN, VAE dims
 ordered by effect), so both arrive together: the explorer never shows sliders that
-belong to another model. Bases are cached per weights hash in the data folder, so a
-checkpoint's directions are computed once. A bad checkpoint, or one of the wrong
-kind, leaves the previous generator in place and says why.
+belong to another model. The defaults ship their bases beside them; others are
+cached per weights hash in the data folder, so a checkpoint's directions are computed
+once. A bad checkpoint, or one of the wrong kind, leaves the previous generator in
+place and says why.
 """
 
 from __future__ import annotations
@@ -61,27 +62,36 @@ def load_generator(path: Path, name: str, cache_dir: Path | None) -> LoadedGener
     model = checkpoint.model
     for p in model.parameters():  # shared by live rendering, maps and repairs on the pool
         p.requires_grad_(False)
-    basis = _cached_basis(model, info.kind, info.sha256, cache_dir)
+    basis = _cached_basis(model, info.kind, info.sha256, cache_dir, Path(path))
     return LoadedGenerator(name, Path(path), info.kind, model, basis, info.sha256,
                            model.config.num_classes, model.config.latent_dim,
                            basis.directions.numpy().astype(np.float32))
 
 
-def _cached_basis(model: Any, kind: str, sha256: str, cache_dir: Path | None) -> Any:
+def _cached_basis(model: Any, kind: str, sha256: str, cache_dir: Path | None,
+                  checkpoint: Path) -> Any:
+    """The basis shipped beside the checkpoint, or cached in the data folder, or computed."""
     from studio.ml.errors import StudioError
-    from studio.ml.latent.latent_basis import gan_basis, load_basis, save_basis, vae_basis
+    from studio.ml.latent.latent_basis import (
+        basis_beside,
+        gan_basis,
+        load_basis,
+        save_basis,
+        vae_basis,
+    )
 
     cached = cache_dir / f"{kind}-{sha256[:24]}.safetensors" if cache_dir else None
-    if cached is not None and cached.exists():
-        try:
-            return load_basis(cached, model.config.latent_dim)
-        except StudioError as e:  # a damaged cache costs a recomputation, nothing more
-            log.warning("ignoring the cached directions: %s", e)
+    for place, wanted in ((basis_beside(checkpoint), sha256), (cached, None)):
+        if place is not None and place.exists():
+            try:
+                return load_basis(place, model.config.latent_dim, wanted)
+            except StudioError as e:  # a damaged cache costs a recomputation, nothing more
+                log.warning("ignoring the kept directions: %s", e)
     basis = gan_basis(model) if kind == "gan" else vae_basis(model)
     if cached is not None:
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            save_basis(basis, cached)
+            save_basis(basis, cached, sha256)
         except (OSError, StudioError) as e:
             log.warning("could not cache the directions: %s", e)
     return basis
