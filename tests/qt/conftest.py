@@ -21,6 +21,19 @@ def no_worker_left_running():
     assert finished, "a worker was still running on the thread pool after the test"
 
 
+@pytest.fixture
+def shown(qtbot):
+    """`shown(widget, width, height)`: the widget kept by qtbot, resized, shown, exposed."""
+    def show(widget, width: int, height: int):
+        qtbot.addWidget(widget)
+        widget.resize(width, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show
+
+
 @pytest.fixture(scope="session")
 def recognizer():
     """The bundled recognizer, loaded once (windows in tests get it handed over)."""

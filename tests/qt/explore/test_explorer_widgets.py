@@ -18,23 +18,9 @@ from studio.qt.explore.latent_map_panel import LatentMapPanel
 from studio.qt.explore.latent_map_view import LatentMapView, cell_offset
 from studio.qt.explore.points.keyframe_strip import NEED_TWO, KeyframeStrip
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
-
-
-def show(qtbot, widget, w: int, h: int):
-    qtbot.addWidget(widget)
-    widget.resize(w, h)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-def lightness(widget, x: float, y: float) -> int:
-    image = widget.grab().toImage()
-    dpr = image.devicePixelRatio()
-    return image.pixelColor(round(x * dpr), round(y * dpr)).lightness()
 
 
 def digit(value: int) -> np.ndarray:
@@ -46,8 +32,8 @@ def digit(value: int) -> np.ndarray:
 
 # ---- KeyframeStrip -------------------------------------------------------------------
 @pytest.fixture
-def keyframes(qtbot):
-    return show(qtbot, KeyframeStrip(), 760, 150)
+def keyframes(qtbot, shown):
+    return shown(KeyframeStrip(), 760, 150)
 
 
 def test_play_needs_two_keyframes(qtbot, keyframes):
@@ -116,8 +102,8 @@ def grid(rows: int, cols: int) -> np.ndarray:
     return np.broadcast_to(values[:, :, None, None], (rows, cols, 28, 28)).astype(np.uint8)
 
 
-def test_clicking_a_cell_names_it(qtbot):
-    view = show(qtbot, LatentMapView(), 420, 400)
+def test_clicking_a_cell_names_it(qtbot, shown):
+    view = shown(LatentMapView(), 420, 400)
     view.set_cells(grid(7, 7))
     with qtbot.waitSignal(view.cell_clicked, check_params_cb=lambda r, c: (r, c) == (2, 5)):
         QTest.mouseClick(view, LEFT, NONE, view.cell_rect(2, 5).center())
@@ -126,8 +112,8 @@ def test_clicking_a_cell_names_it(qtbot):
         QTest.mouseRelease(view, LEFT, NONE, view.cell_rect(4, 4).center())
 
 
-def test_cell_at_and_cell_rect_agree_with_what_is_painted(qtbot):
-    view = show(qtbot, LatentMapView(), 430, 300)
+def test_cell_at_and_cell_rect_agree_with_what_is_painted(qtbot, shown):
+    view = shown(LatentMapView(), 430, 300)
     cells = grid(5, 6)
     view.set_cells(cells)
     image = view.grab().toImage()
@@ -147,8 +133,8 @@ def test_cell_at_and_cell_rect_agree_with_what_is_painted(qtbot):
     assert view.cell_rect(5, 0).isNull() and view.cell_rect(0, -1).isNull()
 
 
-def test_an_empty_map_has_no_cells(qtbot):
-    view = show(qtbot, LatentMapView("Computing the map…"), 200, 200)
+def test_an_empty_map_has_no_cells(qtbot, shown):
+    view = shown(LatentMapView("Computing the map…"), 200, 200)
     assert view.cell_at(QPoint(100, 100)) is None and view.grid_shape() == (0, 0)
     with qtbot.assertNotEmitted(view.cell_clicked):
         QTest.mouseClick(view, LEFT, NONE, QPoint(100, 100))
@@ -160,8 +146,8 @@ def test_an_empty_map_has_no_cells(qtbot):
 
 # ---- LatentMapPanel ------------------------------------------------------------------
 @pytest.fixture
-def panel(qtbot):
-    p = show(qtbot, LatentMapPanel(), 420, 500)
+def panel(qtbot, shown):
+    p = shown(LatentMapPanel(), 420, 500)
     p.set_directions([f"PC {i + 1}" for i in range(6)])
     return p
 

@@ -20,17 +20,9 @@ from PySide6.QtWidgets import QApplication, QMenu
 from studio.qt.widgets.digit_view import DigitView
 from studio.qt.widgets.thumbnail_list import ThumbnailList
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
-
-
-def show(qtbot, widget, w: int, h: int):
-    qtbot.addWidget(widget)
-    widget.resize(w, h)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def lightness(widget, x: float, y: float) -> int:
@@ -47,8 +39,8 @@ def digit(value: int) -> np.ndarray:
 
 
 # ---- DigitView -----------------------------------------------------------------------
-def test_generated_view_shows_the_image_large_smooth_and_centred(qtbot):
-    view = show(qtbot, DigitView(expanding=True), 400, 300)  # wider than tall: a centred square
+def test_generated_view_shows_the_image_large_smooth_and_centred(qtbot, shown):
+    view = shown(DigitView(expanding=True), 400, 300)  # wider than tall: a centred square
     a = np.zeros((28, 28), np.float32)
     a[10:18, 10:18] = 1.0  # a white square in the middle
     a[2:6, 2:6] = 1.0  # and a blob near the top-left corner
@@ -70,8 +62,8 @@ def test_generated_view_shows_the_image_large_smooth_and_centred(qtbot):
     assert soft >= 10, f"the square's two edges are soft ramps, not pixel steps ({soft})"
 
 
-def test_generated_view_placeholder_and_clear(qtbot):
-    view = show(qtbot, DigitView("Loading the generator…", expanding=True), 200, 200)
+def test_generated_view_placeholder_and_clear(qtbot, shown):
+    view = shown(DigitView("Loading the generator…", expanding=True), 200, 200)
     view.set_array(np.full((28, 28), 255, np.uint8))
     assert lightness(view, 100, 100) > 240
     with qtbot.waitSignal(view.painted, check_params_cb=lambda tag: tag == 3):
@@ -83,8 +75,8 @@ def test_generated_view_placeholder_and_clear(qtbot):
 
 # ---- ThumbnailList -------------------------------------------------------------------
 @pytest.fixture
-def thumbs(qtbot):
-    strip = show(qtbot, ThumbnailList(reorderable=True), 600, 120)
+def thumbs(qtbot, shown):
+    strip = shown(ThumbnailList(reorderable=True), 600, 120)
     payloads = [{"name": "a"}, ["b"], object(), np.arange(3)]
     for i, payload in enumerate(payloads):
         strip.add(payload, digit(60 * (i + 1)), f"item {i}")
@@ -211,8 +203,8 @@ def test_a_real_drag_and_drop_reorders_the_thumbnails():
     assert changes == "1", "one move, one items_changed"
 
 
-def test_an_empty_list_paints_its_placeholder(qtbot):
-    strip = show(qtbot, ThumbnailList(), 500, 100)
+def test_an_empty_list_paints_its_placeholder(qtbot, shown):
+    strip = shown(ThumbnailList(), 500, 100)
     plain = strip.grab().toImage()
     strip.set_placeholder("No keyframes yet")
     with_text = strip.grab().toImage()
@@ -222,9 +214,9 @@ def test_an_empty_list_paints_its_placeholder(qtbot):
     assert strip.count() == 0 and strip.payloads() == []
 
 
-def test_a_pixel_view_keeps_hard_pixel_edges(qtbot):
+def test_a_pixel_view_keeps_hard_pixel_edges(qtbot, shown):
     """The 28x28 the network reads is shown pixel by pixel: steps, not ramps."""
-    view = show(qtbot, DigitView("nothing yet", smooth=False, side=140, minimum=84), 280, 280)
+    view = shown(DigitView("nothing yet", smooth=False, side=140, minimum=84), 280, 280)
     a = np.zeros((28, 28), np.uint8)
     a[10:18, 10:18] = 255
     with qtbot.waitSignal(view.painted, check_params_cb=lambda tag: tag == 5):
