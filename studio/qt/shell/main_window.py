@@ -1,7 +1,8 @@
-"""The studio's main window: the canvas in the middle, panels in docks around it.
+"""The studio's main window: the workspaces in tabs, panels in docks around them.
 
-Later panels (latent explorer, training, export) join as further docks; the View
-menu lists every dock, and every message goes through the one Notifier.
+The window is the one place that knows every part: it builds them, hands each
+feature's controller only the parts it uses, and wires what the controllers report.
+The View menu lists every dock, and every message goes through the one Notifier.
 """
 
 from __future__ import annotations
@@ -10,45 +11,34 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QGuiApplication,
-    QKeySequence,
-    QUndoGroup,
-)
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QTabWidget, QWidget
 
 from studio.core.settings import Settings, save_settings
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import wait_for_workers
-from studio.qt.explore.latent_explorer import LatentExplorer
-from studio.qt.media.window_export import WindowExport
+from studio.qt.explore.explorer_controller import ExplorerController
+from studio.qt.explore.generator_store import LoadedGenerator
+from studio.qt.media.media_controller import MediaController
+from studio.qt.shell.menus_and_toolbar import WindowActions, build_menus_and_toolbar, show_shortcuts
 from studio.qt.shell.messages_view import MessagesList, StatusLine
-from studio.qt.shell.window_menus import build_menus_and_toolbar, show_shortcuts
+from studio.qt.sketch.canvas_tools import CanvasTools
 from studio.qt.sketch.image_opener import IMAGE_FILTER, ImageOpener
 from studio.qt.sketch.live_recognition import LiveRecognition
+from studio.qt.sketch.recognizer_controller import RecognizerController
 from studio.qt.sketch.recognizer_panel import RecognizerPanel
 from studio.qt.sketch.recognizer_store import RecognizerStore
 from studio.qt.sketch.sketch_canvas import SketchCanvas
 from studio.qt.sketch.sketch_document import SketchDocument
-from studio.qt.sketch.window_recognizer import WindowRecognizer
-from studio.qt.train.window_training import WindowTraining
+from studio.qt.train.training_controller import TrainingController
 from studio.qt.widgets.scroll_area import scrolling
-
-BRUSH_STEP = 1.25  # [ and ] scale the brush by this
 
 
 class MainWindow(QMainWindow):
+    """The controllers report what happened (a sketch encoded, a generator chosen, a
+    sound to listen to); which workspace or dock to show then is decided here."""
+
     closed = Signal()
 
     def __init__(self, settings: Settings, settings_path: Path | None, notifier: Notifier,
@@ -56,7 +46,6 @@ class MainWindow(QMainWindow):
                  data_dir: Path | None = None) -> None:
         super().__init__()
         self._load_models = load_models
-        self.dialogs = dialogs
         self.setWindowTitle("Latent Studio")
         self.settings = settings
         self._settings_path = settings_path
@@ -67,12 +56,23 @@ class MainWindow(QMainWindow):
         self.canvas.set_brush_size(settings.brush_size)
         self.recognition = LiveRecognition(self.document, notifier, self)
         self.opener = ImageOpener(self.document, notifier, self)
+        self.recognizer = RecognizerPanel()
+        self.recognizer.set_choices(settings.recent_classifiers,
+                                    Path(settings.active_classifier)
+                                    if settings.active_classifier else None)
+        self.recognizing = RecognizerController(store, settings, self.recognition,
+                                                self.recognizer, self.canvas, self.document,
+                                                self)
         self.undo_group = QUndoGroup(self)  # Ctrl+Z undoes in the workspace on show
         self.undo_group.addStack(self.document.undo_stack)
-        self.explorer = LatentExplorer(self, store.default_paths, data_dir)
+        self.explorer = ExplorerController(settings, notifier, self.document,
+                                           self.recognizing.recognized_digit,
+                                           store.default_paths, data_dir, self, dialogs)
         self.undo_group.addStack(self.explorer.state.undo_stack)
         self.undo_group.setActiveStack(self.document.undo_stack)
-        self.training = WindowTraining(self, data_dir)
+        self.training = TrainingController(store, self.document, notifier, data_dir, self,
+                                           dialogs)
+        self.explorer.store.generator_changed.connect(self._on_explorer_generator_changed)
         self.workspaces = QTabWidget()
         self.workspaces.setDocumentMode(True)
         self.workspaces.addTab(self.canvas, "Sketch")
@@ -83,17 +83,18 @@ class MainWindow(QMainWindow):
         self.workspaces.setTabToolTip(2, "Train models and manage the library (Ctrl+3)")
         self.setCentralWidget(self.workspaces)
 
-        self.recognizer = RecognizerPanel()
-        self.recognizer.set_choices(settings.recent_classifiers,
-                                    Path(settings.active_classifier)
-                                    if settings.active_classifier else None)
         self.recognizer_dock = self._add_dock("Recognizer", scrolling(self.recognizer),
                                               Qt.DockWidgetArea.RightDockWidgetArea)
         self.handwriting_dock = self._add_dock("My Handwriting",
                                                scrolling(self.training.teacher.panel),
                                                Qt.DockWidgetArea.RightDockWidgetArea)
-        self.exporting = WindowExport(self, self.training.library)
-        self.sound_dock = self._add_dock("Sound", scrolling(self.exporting.sound),
+        self.media = MediaController(
+            store=self.explorer.store, state=self.explorer.state, live=self.explorer.live,
+            keyframes=self.explorer.workspace.keyframes, document=self.document,
+            selection=self.canvas.selection, opener=self.opener,
+            library=self.training.library, settings=settings, notifier=notifier,
+            explorer_shown=self._explorer_shown, parent=self)
+        self.sound_dock = self._add_dock("Sound", scrolling(self.media.sound),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.recognizer_dock, self.handwriting_dock)
         self.tabifyDockWidget(self.recognizer_dock, self.sound_dock)
@@ -103,13 +104,17 @@ class MainWindow(QMainWindow):
                                             Qt.DockWidgetArea.BottomDockWidgetArea)
         self.messages_dock.hide()
         self.status_line = StatusLine(notifier, self.statusBar(), self, dialogs)
-        self.model_label = QLabel("Recognizer: loading…")
-        self.statusBar().addPermanentWidget(self.model_label)
-        self.recognizing = WindowRecognizer(self)
+        self.statusBar().addPermanentWidget(self.recognizing.status_label)
 
         self._build_actions()
-        build_menus_and_toolbar(self)
-        self._on_canvas_brush_changed()
+        self.view_menu = build_menus_and_toolbar(
+            self, WindowActions(
+                self.open_image_action, self.paste_action, self.open_classifier_action,
+                self.quit_action, self.undo_action, self.redo_action, self.clear_action,
+                self.saliency_action, self.sketch_tab_action, self.explore_tab_action,
+                self.train_tab_action, self.shortcuts_action),
+            self.tools, self.explorer, self.training, self.media,
+            [self.recognizer_dock, self.handwriting_dock, self.sound_dock, self.messages_dock])
         self._connect()
         if not settings.window_geometry:
             self.resize(1100, 720)
@@ -135,10 +140,10 @@ class MainWindow(QMainWindow):
                                               self._on_open_image_triggered,
                                               "Open a picture of a digit into the canvas")
         self.paste_action = self._action("&Paste Image", [QKeySequence.StandardKey.Paste],
-                                         self._on_paste_triggered,
+                                         self.opener.paste,
                                          "Paste an image from the clipboard into the canvas")
         self.open_classifier_action = self._action(
-            "Open &Classifier…", [], self._on_open_classifier_triggered,
+            "Open &Classifier…", [], self.recognizing.open_classifier,
             "Use a classifier checkpoint (.safetensors) as the recognizer")
         self.quit_action = self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close)
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -152,27 +157,10 @@ class MainWindow(QMainWindow):
         self.addActions([self.undo_action, self.redo_action])
         self.clear_action = self._action("&Clear Canvas", [QKeySequence.StandardKey.Delete,
                                                            "Backspace"],
-                                         self._on_clear_triggered, "Clear the canvas")
-        self.brush_action = self._action("&Brush", ["B"], self._on_brush_toggled,
-                                         "Draw with ink", checkable=True)
-        self.eraser_action = self._action("&Eraser", ["E"], self._on_eraser_toggled,
-                                          "Erase ink", checkable=True)
-        self.select_action = self._action("Se&lect Area", ["S"], self._on_select_toggled,
-                                          "Drag a rectangle on the canvas to export part of "
-                                          "the drawing (Export Image > Selection)",
-                                          checkable=True)
-        self.deselect_action = self._action("Select &None", ["Ctrl+Shift+A"],
-                                            self.canvas.selection.clear,
-                                            "Forget the selected area")
-        tools = QActionGroup(self)
-        for tool in (self.brush_action, self.eraser_action, self.select_action):
-            tools.addAction(tool)
-        self.brush_action.setChecked(True)
-        self.bigger_action = self._action("&Bigger Brush", ["]"], self._on_bigger_triggered,
-                                          "Make the brush bigger")
-        self.smaller_action = self._action("&Smaller Brush", ["["], self._on_smaller_triggered,
-                                           "Make the brush smaller")
-        self.saliency_action = self._action("&Where It Looks", ["W"], self._on_saliency_toggled,
+                                         self.document.clear, "Clear the canvas")
+        self.tools = CanvasTools(self.canvas, self.settings, self)
+        self.saliency_action = self._action("&Where It Looks", ["W"],
+                                            self.recognizing.set_saliency,
                                             "Overlay where the network looks", checkable=True)
         self.sketch_tab_action = self._action("&Sketch", ["Ctrl+1"], self.show_canvas,
                                               "Show the sketch canvas")
@@ -185,14 +173,20 @@ class MainWindow(QMainWindow):
                                              self._on_shortcuts_triggered)
 
     def _connect(self) -> None:
-        self.canvas.brush_changed.connect(self._on_canvas_brush_changed)
         self.canvas.file_dropped.connect(self.opener.open_file)
         self.canvas.image_dropped.connect(self.opener.open_qimage)
         self.canvas.first_painted.connect(self._on_canvas_first_painted)
-        self.brush_slider.valueChanged.connect(self.canvas.set_brush_size)
         self.recognizing.connect()
+        self.recognizer.saliency_toggled.connect(self.saliency_action.setChecked)
+        self.store.classifier_changed.connect(self.explorer.set_classifier)
         self.store.classifier_changed.connect(self._freeze_heap)
         self.explorer.store.generator_changed.connect(self._freeze_heap)
+        self.explorer.sketch_encoded.connect(self.show_explorer)
+        self.explorer.sent_to_canvas.connect(self.show_canvas)
+        self.explorer.repair_explored.connect(self.show_explorer)
+        self.training.generator_chosen.connect(self._on_training_generator_chosen)
+        self.media.listen_started.connect(self._on_media_listen_started)
+        self.media.point_restored.connect(self.show_explorer)
         self.workspaces.currentChanged.connect(self._on_workspaces_current_changed)
         if self.settings.show_saliency:
             self.saliency_action.setChecked(True)
@@ -221,16 +215,6 @@ class MainWindow(QMainWindow):
             self.settings.last_open_dir = str(Path(path).parent)
             self.opener.open_file(Path(path))
 
-    def _on_paste_triggered(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        files = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime else []
-        if files:
-            self.opener.open_file(files[0])
-        elif mime is not None and mime.hasImage():
-            self.opener.open_qimage(QGuiApplication.clipboard().image())
-        else:
-            self.notifier.warning("Nothing to paste: the clipboard holds no image.")
-
     # ---- workspaces ----------------------------------------------------------------
     def show_canvas(self) -> None:
         self.workspaces.setCurrentWidget(self.canvas)
@@ -245,11 +229,8 @@ class MainWindow(QMainWindow):
         """The recognizer's confident answer for the drawing, if it has one."""
         return self.recognizing.recognized_digit()
 
-    def _on_open_classifier_triggered(self) -> None:
-        self.recognizing.open_classifier()
-
-    def _on_saliency_toggled(self, on: bool) -> None:
-        self.recognizing.set_saliency(on)
+    def _explorer_shown(self) -> bool:
+        return self.workspaces.currentWidget() is self.explorer.workspace
 
     def _on_workspaces_current_changed(self, index: int) -> None:
         shown = self.workspaces.currentWidget()
@@ -259,49 +240,27 @@ class MainWindow(QMainWindow):
                                        else self.document.undo_stack)
         self.explorer.workspace.set_actions_enabled(exploring)
         self.training.teacher.set_actions_enabled(sketching)  # digit keys label drawings
-        for action in (self.brush_action, self.eraser_action, self.select_action,
-                       self.deselect_action, self.clear_action, self.bigger_action,
-                       self.smaller_action):
-            action.setEnabled(sketching)
+        self.tools.set_enabled(sketching)
+        self.clear_action.setEnabled(sketching)
         if exploring:
             self.explorer.on_shown()
         elif shown is self.training.tab:
             self.training.on_shown()
 
-    def _on_clear_triggered(self) -> None:
-        self.document.clear()
+    # ---- what the parts report -----------------------------------------------------
+    def _on_explorer_generator_changed(self, generator: LoadedGenerator) -> None:
+        self.training.set_active_generator(generator.path)
 
-    def _on_brush_toggled(self, on: bool) -> None:
-        if on:
-            self.canvas.set_selecting(False)
-            self.canvas.set_erasing(False)
+    def _on_training_generator_chosen(self, path: Path) -> None:
+        self.explorer.store.load(path)
+        self.show_explorer()
 
-    def _on_eraser_toggled(self, on: bool) -> None:
-        if on:
-            self.canvas.set_selecting(False)
-        self.canvas.set_erasing(on)
-
-    def _on_select_toggled(self, on: bool) -> None:
-        self.canvas.set_selecting(on)
-
-    def _on_bigger_triggered(self) -> None:
-        self.canvas.set_brush_size(self.canvas.brush_size * BRUSH_STEP)
-
-    def _on_smaller_triggered(self) -> None:
-        self.canvas.set_brush_size(self.canvas.brush_size / BRUSH_STEP)
-
-    def _on_canvas_brush_changed(self) -> None:
-        size = self.canvas.brush_size
-        self.settings.brush_size = size
-        self.brush_slider.blockSignals(True)
-        self.brush_slider.setValue(round(size))
-        self.brush_slider.blockSignals(False)
-        self.brush_label.setText(f" {size:.0f} px ")
-        if not self.canvas.selecting:
-            (self.eraser_action if self.canvas.erasing else self.brush_action).setChecked(True)
+    def _on_media_listen_started(self) -> None:
+        self.sound_dock.show()
+        self.sound_dock.raise_()
 
     def _on_shortcuts_triggered(self) -> None:
-        show_shortcuts(self)
+        show_shortcuts(self.actions(), self)
 
     # ---- layout and closing --------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -312,7 +271,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.training.close()  # a run stops at its next step, its last epoch kept
-        self.exporting.close()
+        self.media.close()
         self.recognition.close()
         self.explorer.close()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode("ascii")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
 
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
@@ -102,6 +102,17 @@ class ImageOpener(QObject):
         pixels = np.frombuffer(rgba.constBits(), np.uint8, count=h * stride)
         pixels = pixels.reshape(h, stride)[:, :4 * w].reshape(h, w, 4).copy()  # [H, W, 4]
         self._start(_ink_from_pixels, pixels, name)
+
+    def paste(self) -> None:
+        """The clipboard's first file if it holds files, else its image (Edit > Paste)."""
+        mime = QGuiApplication.clipboard().mimeData()
+        files = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime else []
+        if files:
+            self.open_file(files[0])
+        elif mime is not None and mime.hasImage():
+            self.open_qimage(QGuiApplication.clipboard().image())
+        else:
+            self._notifier.warning("Nothing to paste: the clipboard holds no image.")
 
     def _start(self, job, *args) -> None:
         self._in_flight += 1

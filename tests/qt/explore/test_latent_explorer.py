@@ -180,14 +180,14 @@ def erase_top_half(window, qtbot) -> None:
     ink = window.document.snapshot()
     rows = np.flatnonzero(ink.max(axis=1) > 0)
     top, middle = rows[0], (rows[0] + rows[-1]) / 2
-    window.eraser_action.trigger()
+    window.tools.eraser_action.trigger()
     window.canvas.set_brush_size(60)
     def to_widget(x: float, y: float) -> QPointF:
         return window.canvas.to_widget(QRectF(x, y, 0, 0)).topLeft()
 
     for y in np.arange(top - 20, middle, 30):
         draw_polyline(window.canvas, [to_widget(x, y) for x in range(40, 480, 20)])
-    window.brush_action.trigger()
+    window.tools.brush_action.trigger()
 
 
 def test_repair_fills_in_an_erased_half(window, qtbot, bundled):
@@ -356,10 +356,10 @@ def test_the_generator_loads_when_the_explorer_is_first_shown(qtbot, tmp_path, r
 def test_explore_shortcuts_only_act_in_the_explorer(window, qtbot):
     window.show_canvas()
     assert not window.explorer.workspace.randomize_action.isEnabled()
-    assert window.eraser_action.isEnabled()
+    assert window.tools.eraser_action.isEnabled()
     window.show_explorer()
     assert window.explorer.workspace.randomize_action.isEnabled()
-    assert not window.eraser_action.isEnabled()
+    assert not window.tools.eraser_action.isEnabled()
     window.explorer.state.set_digit(1)
     QTest.keyClick(window.explorer.workspace.view, Qt.Key.Key_4)
     assert window.explorer.state.digit == 4

@@ -2,7 +2,7 @@
 point, the morph as an animation with its sound, listening, and `studio sonify`.
 
 The window is built as the app builds it, with the bundled models handed over; file
-dialogs are answered by the test through `WindowExport.choose_path`.
+dialogs are answered by the test through `MediaController.choose_path`.
 """
 
 from __future__ import annotations
@@ -29,33 +29,33 @@ WAIT_MS = 20_000
 def window(qtbot, tmp_path, gan, open_studio):
     w = open_studio(tmp_path / "data", [gan], size=(1280, 860))
     w.show_explorer()
-    qtbot.waitUntil(lambda: w.exporting._generated is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.media._generated is not None, timeout=WAIT_MS)
     yield w
     w.close()
 
 
 def answer(window, path: Path) -> None:
-    window.exporting.choose_path = lambda title, file_filter: path
+    window.media.choose_path = lambda title, file_filter: path
 
 
 def open_dialog(qtbot, window, action) -> None:
-    window.exporting.dialog = None
+    window.media.dialog = None
     action.trigger()
-    qtbot.waitUntil(lambda: window.exporting.dialog is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.media.dialog is not None, timeout=WAIT_MS)
 
 
 def test_an_exported_png_carries_the_point_and_opening_it_restores_it(qtbot, window, tmp_path):
     state = window.explorer.state
     state.randomize(1234)
     state.set_digit(7)
-    qtbot.waitUntil(lambda: window.exporting._generated.digit == 7
-                    and np.allclose(window.exporting._generated.coords, state.coords),
+    qtbot.waitUntil(lambda: window.media._generated.digit == 7
+                    and np.allclose(window.media._generated.coords, state.coords),
                     timeout=WAIT_MS)
     wanted = state.coords.copy()
     out = tmp_path / "seven.png"
     answer(window, out)
-    open_dialog(qtbot, window, window.exporting.export_image_action)
-    dialog = window.exporting.dialog
+    open_dialog(qtbot, window, window.media.export_image_action)
+    dialog = window.media.dialog
     assert dialog.source.currentText() == "Generated digit"  # the Explore tab was shown
     assert any(dialog.source.itemText(i).startswith("Sample sheet")
                for i in range(dialog.source.count()))
@@ -71,12 +71,12 @@ def test_an_exported_png_carries_the_point_and_opening_it_restores_it(qtbot, win
     state.randomize(99)
     state.set_digit(2)
     window.show_canvas()
-    with qtbot.waitSignal(window.exporting.restorer.restored, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.media.restorer.restored, timeout=WAIT_MS):
         window.opener.open_file(out)
     assert state.digit == 7 and np.allclose(state.coords, wanted, atol=1e-5)
     assert window.workspaces.currentWidget() is window.explorer.workspace
     assert window.document.is_blank(), "a studio PNG goes to its point, not onto the canvas"
-    qtbot.waitUntil(lambda: np.allclose(window.exporting._generated.coords, wanted, atol=1e-5),
+    qtbot.waitUntil(lambda: np.allclose(window.media._generated.coords, wanted, atol=1e-5),
                     timeout=WAIT_MS)
 
 
@@ -85,7 +85,7 @@ def test_a_png_from_studio_generate_switches_to_its_generator(qtbot, window, tmp
     assert cli(["generate", "vae", "--digit", "3", "-n", "4", "--seed", "5", "-o",
                 str(out)]) == 0
     provenance = read_provenance(out)
-    with qtbot.waitSignal(window.exporting.restorer.restored, timeout=60_000):
+    with qtbot.waitSignal(window.media.restorer.restored, timeout=60_000):
         window.opener.open_file(out)
     explorer = window.explorer
     assert explorer.store.generator.kind == "vae"
@@ -135,8 +135,8 @@ def test_the_morph_exports_as_a_gif_with_its_sound_in_step(qtbot, window, tmp_pa
         workspace.keyframe_action.trigger()
     out = tmp_path / "morph.gif"
     answer(window, out)
-    open_dialog(qtbot, window, window.exporting.export_morph_action)
-    dialog = window.exporting.dialog
+    open_dialog(qtbot, window, window.media.export_morph_action)
+    dialog = window.media.dialog
     dialog.format.setCurrentText("GIF")
     dialog.fps.setValue(20)
     dialog.seconds.setValue(2.0)
@@ -154,8 +154,8 @@ def test_the_morph_exports_as_a_gif_with_its_sound_in_step(qtbot, window, tmp_pa
 def test_listening_to_the_canvas_renders_its_sound(qtbot, window):
     window.show_canvas()
     draw_digit(window.canvas, "1")
-    window.exporting.listen_canvas_action.trigger()
-    sound = window.exporting.sound
+    window.media.listen_canvas_action.trigger()
+    sound = window.media.sound
     assert window.sound_dock.isVisible()
     qtbot.waitUntil(lambda: not sound.busy and sound.samples is not None, timeout=WAIT_MS)
     settings = sound.settings()
@@ -190,8 +190,8 @@ def test_a_latent_walk_loops_back_and_exports_as_webp_with_its_sound(qtbot, wind
 
     out = tmp_path / "walk.webp"
     answer(window, out)
-    open_dialog(qtbot, window, window.exporting.export_walk_action)
-    dialog = window.exporting.dialog
+    open_dialog(qtbot, window, window.media.export_walk_action)
+    dialog = window.media.dialog
     assert dialog.windowTitle() and dialog.seconds.value() == pytest.approx(4.0)
     dialog.format.setCurrentText("WebP")
     dialog.fps.setValue(15)
@@ -205,8 +205,8 @@ def test_a_latent_walk_loops_back_and_exports_as_webp_with_its_sound(qtbot, wind
     samples, rate = read_wav(out.with_suffix(".wav"))
     assert len(samples) == 2 * rate
 
-    window.exporting.listen_walk_action.trigger()
-    sound = window.exporting.sound
+    window.media.listen_walk_action.trigger()
+    sound = window.media.sound
     qtbot.waitUntil(lambda: not sound.busy and sound.samples is not None
                     and sound.settings().duration_s == pytest.approx(4.0), timeout=WAIT_MS)
     assert sound.image.shape == (28, 28 * 120)  # every frame's columns, in order
@@ -221,7 +221,7 @@ def test_a_dragged_selection_exports_that_part_and_leaves_the_drawing_alone(
     window.show_canvas()
     draw_digit(window.canvas, "7")
     before, strokes = window.document.snapshot(), window.document.undo_stack.count()
-    window.select_action.trigger()
+    window.tools.select_action.trigger()
     paper = window.canvas.paper_rect()
 
     def at(u: float, v: float) -> QPointF:
@@ -239,16 +239,16 @@ def test_a_dragged_selection_exports_that_part_and_leaves_the_drawing_alone(
 
     out = tmp_path / "part.png"
     answer(window, out)
-    open_dialog(qtbot, window, window.exporting.export_image_action)
-    dialog = window.exporting.dialog
+    open_dialog(qtbot, window, window.media.export_image_action)
+    dialog = window.media.dialog
     assert dialog.source.currentText() == "Selection"
     dialog.size.setValue(300)
     with qtbot.waitSignal(dialog.export_finished, timeout=WAIT_MS):
         dialog.export()
     with Image.open(out) as png:
         assert png.size[1] == 300 and abs(png.size[0] - 200) <= 2  # the selection's shape
-    window.deselect_action.trigger()
+    window.tools.deselect_action.trigger()
     assert window.canvas.selection.rect is None
-    window.brush_action.trigger()
+    window.tools.brush_action.trigger()
     draw_digit(window.canvas, "1")
     assert window.document.undo_stack.count() > strokes  # drawing again

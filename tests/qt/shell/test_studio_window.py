@@ -205,13 +205,13 @@ def test_the_window_renders_its_panels(window, qtbot):
 
 def test_brush_keys_and_shortcuts(window, qtbot):
     size = window.canvas.brush_size
-    window.bigger_action.trigger()
+    window.tools.bigger_action.trigger()
     assert window.canvas.brush_size > size
-    assert window.brush_slider.value() == round(window.canvas.brush_size)
-    window.smaller_action.trigger()
-    window.smaller_action.trigger()
+    assert window.tools.brush_slider.value() == round(window.canvas.brush_size)
+    window.tools.smaller_action.trigger()
+    window.tools.smaller_action.trigger()
     assert window.canvas.brush_size < size
-    window.eraser_action.trigger()
+    window.tools.eraser_action.trigger()
     assert window.canvas.erasing
     keys = {a.text(): a.shortcut().toString() for a in window.actions()}
     assert keys["&Bigger Brush"] == "]" and keys["&Smaller Brush"] == "["

@@ -1,21 +1,27 @@
-"""The latent explorer as part of the main window: its models, actions and wiring.
+"""The latent explorer's controller: its models, actions and wiring.
 
 The window owns one of these. It holds the generator store, the explorer's state,
 the live generation, the canvas bridge and the workspace, and gives the window the
 actions for its Explore menu. The generator loads the first time the workspace is
 shown (or the sketch is encoded), so start-up costs nothing.
+
+It is handed only the parts it uses (settings, notifier, the sketch's document, the
+recognizer's answer, a parent widget), and says what happened through signals;
+which workspace to show then is the window's decision.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QPushButton
+from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
+from studio.core.settings import Settings
 from studio.qt.base.action_factory import make_action
+from studio.qt.base.notifier import Notifier
 from studio.qt.explore.canvas_bridge import CanvasBridge
 from studio.qt.explore.explorer_state import ExplorerState
 from studio.qt.explore.explorer_workspace import ExplorerWorkspace
@@ -25,26 +31,37 @@ from studio.qt.explore.live_generation import LiveGeneration
 from studio.qt.explore.points.point_shelf import PointShelf
 from studio.qt.explore.repair_dialog import RepairDialog
 from studio.qt.sketch.recognizer_store import LoadedClassifier
-
-if TYPE_CHECKING:
-    from studio.qt.shell.main_window import MainWindow
+from studio.qt.sketch.sketch_document import SketchDocument
 
 GENERATOR_FILTER = "Studio checkpoints (*.safetensors);;All files (*)"
 
 
-class LatentExplorer(QObject):
-    def __init__(self, window: MainWindow, default_paths: dict[str, Path],
-                 data_dir: Path | None) -> None:
-        super().__init__(window)
-        self._window = window
-        self._settings = window.settings
-        notifier = window.notifier
+class ExplorerController(QObject):
+    """The Explore workspace and what joins it to the sketch.
+
+    `recognized_digit` is asked when the sketch is encoded (the digit to condition on);
+    `parent` gets the actions (so their keys work anywhere in it) and the dialogs;
+    `show_dialogs` False keeps the repair dialog hidden (tests).
+    """
+
+    sketch_encoded = Signal()  # the explorer moved to the drawing's point
+    sent_to_canvas = Signal()  # the generated digit is on the canvas now
+    repair_explored = Signal()  # the explorer moved to a repaired drawing's point
+
+    def __init__(self, settings: Settings, notifier: Notifier, document: SketchDocument,
+                 recognized_digit: Callable[[], int | None], default_paths: dict[str, Path],
+                 data_dir: Path | None, parent: QWidget, show_dialogs: bool = True) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._settings = settings
+        self._recognized_digit = recognized_digit
+        self._show_dialogs = show_dialogs
         self.store = GeneratorStore(
             {k: p for k, p in default_paths.items() if k in GENERATOR_KINDS},
             data_dir / "latent_directions" if data_dir else None, notifier, self)
         self.state = ExplorerState(self)
         self.live = LiveGeneration(self.state, notifier, self)
-        self.bridge = CanvasBridge(window.document, self.store, self.state, notifier, self)
+        self.bridge = CanvasBridge(document, self.store, self.state, notifier, self)
         self.shelf = PointShelf(data_dir / "favorites.json" if data_dir else None, notifier, self)
         self.workspace = ExplorerWorkspace(self.state, self.live, self.shelf, notifier)
         self.repair_dialog: RepairDialog | None = None
@@ -52,8 +69,8 @@ class LatentExplorer(QObject):
         self._connect()
 
     def _action(self, text: str, keys: list[str], slot, tip: str) -> QAction:
-        action = make_action(self._window, text, keys, slot, tip)
-        self._window.addAction(action)
+        action = make_action(self._parent, text, keys, slot, tip)
+        self._parent.addAction(action)
         return action
 
     def _build_actions(self) -> None:
@@ -75,9 +92,10 @@ class LatentExplorer(QObject):
             button.clicked.connect(action.trigger)
             self.workspace.add_button(button)
         for action in self.workspace.explore_actions():
-            self._window.addAction(action)
+            self._parent.addAction(action)
 
     def canvas_actions(self) -> list[QAction]:
+        """Encode, Send and Repair: the actions that join the explorer and the canvas."""
         return [self.encode_action, self.send_action, self.repair_action]
 
     def _connect(self) -> None:
@@ -94,6 +112,7 @@ class LatentExplorer(QObject):
 
     # ---- window hooks --------------------------------------------------------------
     def set_classifier(self, loaded: LoadedClassifier | None) -> None:
+        """The recognizer changed: live generation and the bridge read digits with it."""
         self.live.set_classifier(loaded)
         self.bridge.set_classifier(loaded)
 
@@ -112,6 +131,7 @@ class LatentExplorer(QObject):
             self.store.load_default("gan")
 
     def close(self) -> None:
+        """The window is closing: stop the workspace's workers, close the repair dialog."""
         self.workspace.close_workers()
         if self.repair_dialog is not None:
             self.repair_dialog.close()
@@ -145,7 +165,7 @@ class LatentExplorer(QObject):
         self.workspace.generator_bar.set_choices(entries, current.path if current else None)
 
     def _on_open_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open Generator Checkpoint",
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open Generator Checkpoint",
                                               self._settings.last_open_dir, GENERATOR_FILTER)
         if path:
             self._settings.last_open_dir = str(Path(path).parent)
@@ -154,17 +174,17 @@ class LatentExplorer(QObject):
             self._sync_choices()
 
     def _on_encode_triggered(self) -> None:
-        self.bridge.encode(self._window.recognized_digit())
+        self.bridge.encode(self._recognized_digit())
 
     def _on_bridge_encoded(self, encoded) -> None:
-        self._window.show_explorer()
+        self.sketch_encoded.emit()
 
     def _on_send_triggered(self) -> None:
         shown = self.workspace.last_generated
         self.bridge.send_to_canvas(None if shown is None else shown.image,
                                    self.state.digit)
         if shown is not None:
-            self._window.show_canvas()
+            self.sent_to_canvas.emit()
 
     def _on_repair_triggered(self) -> None:
         self.bridge.repair()
@@ -172,13 +192,13 @@ class LatentExplorer(QObject):
     def _on_bridge_repaired(self, repaired: Repaired) -> None:
         if self.repair_dialog is not None:
             self.repair_dialog.close()
-        dialog = RepairDialog(repaired, self._window)
+        dialog = RepairDialog(repaired, self._parent)
         dialog.apply_requested.connect(self.bridge.apply_repair)
         dialog.explore_requested.connect(self._on_dialog_explore_requested)
         self.repair_dialog = dialog
-        if self._window.dialogs:
+        if self._show_dialogs:
             dialog.show()
 
     def _on_dialog_explore_requested(self, repaired: Repaired) -> None:
         self.bridge.explore_repair(repaired)
-        self._window.show_explorer()
+        self.repair_explored.emit()

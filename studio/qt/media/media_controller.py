@@ -1,10 +1,13 @@
-"""Exporting and listening from the main window: images, morphs, sound, provenance.
+"""Exporting and listening: images, morphs, walks, sound, provenance.
 
 The window owns one of these. It gathers what can be exported (the canvas, the
 generated digit with its provenance, a sample sheet, the keyframe morph), renders
 what needs the models on the pool first, then hands plain arrays to the export
 dialogs and the Sound panel. Opening a PNG the studio exported goes back to the
 explorer point it was made at.
+
+It is handed the explorer's and the sketch's parts it reads, not the window, and
+says through signals when the window should show the Sound dock or the explorer.
 """
 
 from __future__ import annotations
@@ -12,75 +15,73 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QWidget
 
 from studio.core.model_library import ModelLibrary
+from studio.core.settings import Settings
 from studio.export.provenance import Provenance
 from studio.qt.base.action_factory import make_action
+from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
-from studio.qt.explore.generator_store import LoadedGenerator
+from studio.qt.explore.explorer_state import ExplorerState
+from studio.qt.explore.generator_store import GeneratorStore
+from studio.qt.explore.live_generation import LiveGeneration
+from studio.qt.explore.points.keyframe_strip import KeyframeStrip
 from studio.qt.explore.points.point_restorer import PointRestorer
+from studio.qt.media.media_jobs import SHEET_PER_DIGIT, render_morph, render_sheet, render_walk
 from studio.qt.media.sound_panel import SoundPanel
+from studio.qt.sketch.canvas_selection import CanvasSelection
+from studio.qt.sketch.image_opener import ImageOpener
+from studio.qt.sketch.sketch_document import SketchDocument
 
-if TYPE_CHECKING:
-    from studio.qt.shell.main_window import MainWindow
-
-SHEET_PER_DIGIT = 8
 MORPH_FPS = 30
 WALK_SECONDS = 4.0  # a latent walk's length before the dialog resamples it
-WALK_RADIUS = 0.8  # sigmas each of the walk's directions swings
 
 
-def _sheet(generator: LoadedGenerator, seed: int) -> np.ndarray:
-    """Runs in the pool: SHEET_PER_DIGIT samples of every digit, [D, N, 28, 28] in [0, 1]."""
-    from studio.ml.latent.sampling import sample
+class MediaController(QObject):
+    """The Export and Sound actions, the Sound panel, and restoring exported points.
 
-    images = sample(generator.model, list(range(generator.num_classes)), seed,
-                    per_digit=SHEET_PER_DIGIT).numpy()  # [D*N, 1, 28, 28]
-    return images.reshape(generator.num_classes, SHEET_PER_DIGIT, 28, 28)
+    `explorer_shown` says whether the Explore workspace is the one on screen (the
+    image dialog then starts on the generated digit); `parent` gets the actions (so
+    their keys work anywhere in it) and the dialogs.
+    """
 
+    listen_started = Signal()  # something is going into the Sound panel: show it
+    point_restored = Signal(str)  # an opened PNG's explorer point is shown (its file name)
 
-def _morph(generator: LoadedGenerator, points: np.ndarray, digits: list[int],
-           frames_per_segment: int, loop: bool) -> np.ndarray:
-    from studio.qt.explore.latent_jobs import morph_frames
-
-    return morph_frames(generator, points, digits, frames_per_segment, loop)
-
-
-def _walk(generator: LoadedGenerator, center: np.ndarray, digit: int, frames: int,
-          seed: int) -> np.ndarray:
-    """Runs in the pool: a closed walk around the explorer's point, [F, 28, 28]."""
-    from studio.ml.latent.latent_paths import walk_coords
-    from studio.qt.explore.latent_jobs import one_hot, render_points
-
-    coords = walk_coords(center, frames, seed, radius=WALK_RADIUS)  # [F, d]
-    return render_points(generator, coords, one_hot([digit] * frames, generator.num_classes))
-
-
-class WindowExport(QObject):
-    def __init__(self, window: MainWindow, library: ModelLibrary) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, *, store: GeneratorStore, state: ExplorerState, live: LiveGeneration,
+                 keyframes: KeyframeStrip, document: SketchDocument,
+                 selection: CanvasSelection, opener: ImageOpener, library: ModelLibrary,
+                 settings: Settings, notifier: Notifier, explorer_shown: Callable[[], bool],
+                 parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._store = store
+        self._state = state
+        self._keyframes = keyframes
+        self._document = document
+        self._selection = selection
         self._library = library
+        self._settings = settings
+        self._notifier = notifier
+        self._explorer_shown = explorer_shown
         self._generated = None  # the newest latent_jobs.Generated shown in the explorer
         self.dialog: QDialog | None = None  # the export dialog open now (tests reach it)
         # (title, filter) -> Path | None; None: a file dialog. Tests answer it themselves.
         self.choose_path: Callable[[str, str], Path | None] | None = None
-        explorer = window.explorer
-        self.sound = SoundPanel(window.notifier)
-        self.restorer = PointRestorer(explorer.store, explorer.state, window.notifier,
-                                      self._checkpoints, self)
-        window.opener.point_found.connect(self._on_opener_point_found)
+        self.sound = SoundPanel(notifier)
+        self.restorer = PointRestorer(store, state, notifier, self._checkpoints, self)
+        opener.point_found.connect(self._on_opener_point_found)
         self.restorer.restored.connect(self._on_restorer_restored)
-        explorer.live.generated.connect(self._on_live_generated)
+        live.generated.connect(self._on_live_generated)
 
-        def action(text: str, keys: list[str], slot, tip: str):
-            made = make_action(window, text, keys, slot, tip)
-            window.addAction(made)
+        def action(text: str, keys: list[str], slot: Callable, tip: str) -> QAction:
+            made = make_action(parent, text, keys, slot, tip)
+            parent.addAction(made)
             return made
 
         self.export_image_action = action(
@@ -106,20 +107,23 @@ class WindowExport(QObject):
             "Listen to a Latent &Walk", ["Ctrl+Alt+4"], self.listen_to_walk,
             "Turn a looping walk around the explorer's point into sound")
 
-    def actions(self) -> list:
+    def actions(self) -> list[QAction]:
+        """The File menu's Export actions."""
         return [self.export_image_action, self.export_morph_action, self.export_walk_action]
 
-    def listen_actions(self) -> list:
+    def listen_actions(self) -> list[QAction]:
+        """The Sound menu's Listen actions."""
         return [self.listen_canvas_action, self.listen_generated_action,
                 self.listen_morph_action, self.listen_walk_action]
 
     # ---- what there is to export ---------------------------------------------------
     def canvas_image(self) -> np.ndarray:
-        return self._window.document.snapshot().astype(np.float32) / 255  # [512, 512] ink
+        """The drawing as ink in [0, 1], the way the exporters and the sonifier take it."""
+        return self._document.snapshot().astype(np.float32) / 255  # [512, 512] ink
 
     def generated_provenance(self) -> Provenance | None:
         """The explorer's point, exactly: the latent z itself, not just the seed."""
-        generated, state = self._generated, self._window.explorer.state
+        generated, state = self._generated, self._state
         generator = state.generator
         if generated is None or generator is None:
             return None
@@ -131,18 +135,19 @@ class WindowExport(QObject):
 
     def _checkpoints(self) -> Iterator[Path]:
         """Where a provenance's generator may be: bundled, recent, the library."""
-        yield from self._window.explorer.store.default_paths.values()
-        yield from (Path(p) for p in self._window.settings.recent_generators)
+        yield from self._store.default_paths.values()
+        yield from (Path(p) for p in self._settings.recent_generators)
         entries, _ = self._library.entries()
         yield from (e.path for e in entries if e.kind in ("gan", "vae"))
 
     # ---- images --------------------------------------------------------------------
     def export_image(self) -> None:
-        generator = self._window.explorer.state.generator
+        """The image dialog, with a sample sheet rendered first when a generator is loaded."""
+        generator = self._state.generator
         if generator is None:
             self._open_image_dialog(None)
             return
-        run_in_pool(_sheet, generator, self._window.explorer.state.seed,
+        run_in_pool(render_sheet, generator, self._state.seed,
                     on_returned=self._open_image_dialog,
                     on_errored=lambda e: self._open_image_dialog(None))
 
@@ -153,7 +158,7 @@ class WindowExport(QObject):
         canvas = self.canvas_image()
         sources: dict[str, np.ndarray] = {"Canvas": canvas}
         provenance: dict[str, Provenance | None] = {"Canvas": None}
-        selected = self._window.canvas.selection.crop(canvas)
+        selected = self._selection.crop(canvas)
         if selected is not None:
             sources["Selection"] = selected
         if self._generated is not None:
@@ -161,10 +166,9 @@ class WindowExport(QObject):
             provenance["Generated digit"] = self.generated_provenance()
         if sheet is not None:
             sources[f"Sample sheet ({SHEET_PER_DIGIT} per digit)"] = sample_sheet(sheet)
-        self.dialog = ExportDialog(sources, provenance, self._window.notifier, self._window,
+        self.dialog = ExportDialog(sources, provenance, self._notifier, self._parent,
                                    **self._choosers())
-        if self._window.workspaces.currentWidget() is self._window.explorer.workspace \
-                and "Generated digit" in sources:
+        if self._explorer_shown() and "Generated digit" in sources:
             self.dialog.source.setCurrentText("Generated digit")
         elif "Selection" in sources:
             self.dialog.source.setCurrentText("Selection")
@@ -172,47 +176,48 @@ class WindowExport(QObject):
 
     # ---- morphs and sound ----------------------------------------------------------
     def export_morph(self) -> None:
-        self._with_morph(self._open_morph_dialog)
+        """The keyframe morph, rendered on the pool, into the animation dialog."""
+        self._with_morph(lambda frames: self._open_animation_dialog(frames, "Morph"))
 
     def listen_to_morph(self) -> None:
+        """The keyframe morph, rendered on the pool, into the Sound panel."""
         self._with_morph(self._listen_to_frames)
 
     def _with_morph(self, then) -> None:
-        workspace, state = self._window.explorer.workspace, self._window.explorer.state
-        points = workspace.keyframes.keyframes()
+        keyframes, state = self._keyframes, self._state
+        points = keyframes.keyframes()
         if state.generator is None or len(points) < 2:
-            self._window.notifier.warning("Add two keyframes or more (K) in the explorer "
-                                          "first: the morph goes through them")
+            self._notifier.warning("Add two keyframes or more (K) in the explorer "
+                                   "first: the morph goes through them")
             return
-        per_segment = max(2, round(workspace.keyframes.seconds_per_segment() * MORPH_FPS))
-        run_in_pool(_morph, state.generator, np.array([p.coords for p in points], np.float32),
-                    [p.digit for p in points], per_segment, workspace.keyframes.loop(),
+        per_segment = max(2, round(keyframes.seconds_per_segment() * MORPH_FPS))
+        run_in_pool(render_morph, state.generator, np.array([p.coords for p in points], np.float32),
+                    [p.digit for p in points], per_segment, keyframes.loop(),
                     on_returned=then,
-                    on_errored=lambda e: self._window.notifier.error(f"Morph failed: {e}"))
+                    on_errored=lambda e: self._notifier.error(f"Morph failed: {e}"))
 
     def export_walk(self) -> None:
+        """A loop around the explorer's point, rendered on the pool, into the dialog."""
         self._with_walk(lambda frames: self._open_animation_dialog(frames, "Latent walk"))
 
     def listen_to_walk(self) -> None:
+        """A loop around the explorer's point, rendered on the pool, into the Sound panel."""
         self._with_walk(lambda frames: self._listen_to_frames(frames, "Latent walk"))
 
     def _with_walk(self, then) -> None:
-        state = self._window.explorer.state
+        state = self._state
         if state.generator is None:
-            self._window.notifier.warning("Open the Explore tab first: the walk goes around "
-                                          "the explorer's point")
+            self._notifier.warning("Open the Explore tab first: the walk goes around "
+                                   "the explorer's point")
             return
-        run_in_pool(_walk, state.generator, state.coords.copy(), state.digit,
+        run_in_pool(render_walk, state.generator, state.coords.copy(), state.digit,
                     round(WALK_SECONDS * MORPH_FPS), state.seed, on_returned=then,
-                    on_errored=lambda e: self._window.notifier.error(f"Walk failed: {e}"))
-
-    def _open_morph_dialog(self, frames: np.ndarray) -> None:
-        self._open_animation_dialog(frames, "Morph")
+                    on_errored=lambda e: self._notifier.error(f"Walk failed: {e}"))
 
     def _open_animation_dialog(self, frames: np.ndarray, title: str) -> None:
         from studio.qt.media.animation_dialog import AnimationExportDialog
 
-        self.dialog = AnimationExportDialog(frames, self._window.notifier, self._window,
+        self.dialog = AnimationExportDialog(frames, self._notifier, self._parent,
                                             title=title, sound_writer=self._walk_sound_writer,
                                             **self._choosers())
         self.dialog.fps.setValue(MORPH_FPS)
@@ -236,27 +241,24 @@ class WindowExport(QObject):
     def _listen_to_frames(self, frames: np.ndarray, title: str = "Morph") -> None:
         from studio.audio.sonify import walk_image
 
-        self._show_sound()
+        self.listen_started.emit()
         self.sound.set_image(walk_image(frames), title, duration_s=len(frames) / MORPH_FPS)
 
     def listen_to_canvas(self) -> None:
-        if self._window.document.is_blank():
-            self._window.notifier.info("Draw something first: the canvas is empty")
+        """The drawing into the Sound panel."""
+        if self._document.is_blank():
+            self._notifier.info("Draw something first: the canvas is empty")
             return
-        self._show_sound()
+        self.listen_started.emit()
         self.sound.set_image(self.canvas_image(), "Canvas")
 
     def listen_to_generated(self) -> None:
+        """The explorer's newest digit into the Sound panel."""
         if self._generated is None:
-            self._window.notifier.info("Open the Explore tab first: no digit is generated yet")
+            self._notifier.info("Open the Explore tab first: no digit is generated yet")
             return
-        self._show_sound()
+        self.listen_started.emit()
         self.sound.set_image(np.asarray(self._generated.image), "Generated digit")
-
-    def _show_sound(self) -> None:
-        dock = self._window.sound_dock
-        dock.show()
-        dock.raise_()
 
     def _choosers(self) -> dict:
         return {} if self.choose_path is None else {"choose_path": self.choose_path}
@@ -269,7 +271,7 @@ class WindowExport(QObject):
         self.restorer.restore(provenance, name)
 
     def _on_restorer_restored(self, name: str) -> None:
-        self._window.show_explorer()
+        self.point_restored.emit(name)
 
     def close(self) -> None:
         """The window is closing: silence playback."""
