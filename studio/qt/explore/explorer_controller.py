@@ -122,6 +122,7 @@ class ExplorerController(QObject):
             self.load_initial_generator()
 
     def load_initial_generator(self) -> None:
+        """The generator the settings name (a bundled kind or a file still there), else the GAN."""
         active = self._settings.active_generator
         if active in GENERATOR_KINDS:
             self.store.load_default(active)

@@ -225,10 +225,6 @@ class MainWindow(QMainWindow):
     def show_trainer(self) -> None:
         self.workspaces.setCurrentWidget(self.training.tab)
 
-    def recognized_digit(self) -> int | None:
-        """The recognizer's confident answer for the drawing, if it has one."""
-        return self.recognizing.recognized_digit()
-
     def _explorer_shown(self) -> bool:
         return self.workspaces.currentWidget() is self.explorer.workspace
 
