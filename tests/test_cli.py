@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from idx_writing import write_idx_folder
 from PIL import Image
 
 from studio.ml.data.digit_datasets import bundled_mnist
 from studio.ml.models.checkpoints import load_checkpoint
+from studio.ml.recognition.likeness_cache import load_likeness
 
 STUDIO = str(Path(sys.executable).parent / "studio")
 
@@ -125,30 +127,19 @@ def test_generate_into_missing_folder_fails_cleanly(tmp_path: Path) -> None:
     assert not out.parent.exists()
 
 
-def _write_idx_folder(folder: Path, n_train: int = 512, n_test: int = 128) -> None:
-    import gzip
-    import struct
-
-    data = bundled_mnist()
-    folder.mkdir()
-    for prefix, split, n in (("train", data.train, n_train), ("t10k", data.test, n_test)):
-        images, labels = split.images[:n], split.labels[:n].astype(np.uint8)
-        with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb") as f:
-            f.write(struct.pack(">IIII", 0x803, n, 28, 28) + images.tobytes())
-        with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
-            f.write(struct.pack(">II", 0x801, n) + labels.tobytes())
-
-
-def test_train_on_idx_folder_writes_loadable_checkpoint(tmp_path: Path) -> None:
-    _write_idx_folder(tmp_path / "idx")
+def test_train_on_idx_folder_writes_loadable_checkpoint(tmp_path: Path, take_subset) -> None:
+    data = write_idx_folder(tmp_path / "mnist", take_subset(bundled_mnist(), 512, 128), gz=True)
     out = tmp_path / "run"
-    result = studio("train", "cnn", "--data", str(tmp_path / "idx"), "--epochs", "2",
+    result = studio("train", "cnn", "--data", str(data), "--epochs", "2",
                     "--batch-size", "64", "--device", "cpu", "--out", str(out), timeout=300)
     assert result.returncode == 0, result.stderr
     ckpt = load_checkpoint(out / "cnn.safetensors", expected_kind="cnn")
-    assert ckpt.info.epoch == 2 and ckpt.info.dataset == str(tmp_path / "idx")
+    assert ckpt.info.epoch == 2 and ckpt.info.dataset == str(data)
     assert 0.0 <= ckpt.info.metrics["accuracy"] <= 1.0
     assert "epoch 2" in result.stderr  # per-epoch metrics on the progress output
+    # MNIST digits: the digit-likeness fit is kept beside it, bound to these weights.
+    likeness = load_likeness(out / "cnn.likeness.safetensors", ckpt.info.sha256, 192)
+    assert likeness.means.shape == (10, 192) and likeness.threshold > 0
 
 
 def test_train_bad_data_is_one_line(tmp_path: Path) -> None:
@@ -165,8 +156,8 @@ def test_train_bad_data_is_one_line(tmp_path: Path) -> None:
     assert not Path(out).exists()
 
 
-def test_ctrl_c_keeps_the_last_complete_checkpoint(tmp_path: Path) -> None:
-    _write_idx_folder(tmp_path / "idx", n_train=256, n_test=64)
+def test_ctrl_c_keeps_the_last_complete_checkpoint(tmp_path: Path, take_subset) -> None:
+    write_idx_folder(tmp_path / "idx", take_subset(bundled_mnist(), 256, 64), gz=True)
     out = tmp_path / "run"
     proc = subprocess.Popen(
         [STUDIO, "train", "cnn", "--data", str(tmp_path / "idx"), "--epochs", "200",

@@ -6,7 +6,7 @@ asked for, so the package imports, sonifies and exports on machines without eith
 
 from __future__ import annotations
 
-from studio.audio.errors import AudioError
+from studio.audio.audio_errors import AudioError
 from studio.audio.playback import Player
 from studio.audio.sonify import SonifySettings, row_frequencies, sonify, walk_image
 from studio.audio.wav import read_wav, write_wav

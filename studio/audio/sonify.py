@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.audio.errors import AudioError
+from studio.audio.audio_errors import AudioError
 from studio.audio.spectral import griffin_lim
 
 MODES = ("additive", "griffinlim")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.audio.errors import AudioError
+from studio.audio.audio_errors import AudioError
 from studio.ml.atomic_files import write_atomically
 
 FORMATS = ("pcm16", "float32")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
+from idx_writing import idx_bytes, write_idx
 from PIL import Image, ImageDraw
 
 from studio.ml.data import idx_files as idx
@@ -18,21 +18,6 @@ from studio.ml.data.image_folder import load_image_folder
 from studio.ml.errors import DatasetError
 
 # --- helpers -----------------------------------------------------------------------
-
-
-def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
-    header = struct.pack(">BBBB", 0, 0, code, array.ndim)
-    header += struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
-
-
-def write_idx(path: Path, array: np.ndarray, gz: bool = False) -> Path:
-    data = idx_bytes(array)
-    if gz:
-        path = path.with_name(path.name + ".gz")
-        data = gzip.compress(data)
-    path.write_bytes(data)
-    return path
 
 
 def fake_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -46,3 +46,22 @@ def test_loading_a_default_generator_computes_no_directions(kind, tmp_path, monk
     loaded = load_generator(default_model_path(kind), kind, tmp_path / "cache")
     assert loaded.directions.shape == (loaded.latent_dim, loaded.latent_dim)
     assert not (tmp_path / "cache").exists(), "nothing computed, nothing cached"
+
+
+def test_another_generators_basis_is_computed_once_and_cached(tmp_path, monkeypatch):
+    import shutil
+
+    from studio.qt.explore.generator_store import load_generator
+
+    mine = tmp_path / "mine.safetensors"  # a library checkpoint: nothing shipped beside it
+    shutil.copy(default_model_path("vae"), mine)
+    shutil.copy(default_model_path("vae").with_suffix(".json"), mine.with_suffix(".json"))
+    first = load_generator(mine, "mine", tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("vae-*.safetensors"))) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed the directions again")
+
+    monkeypatch.setattr(latent_basis, "vae_basis", refuse)
+    again = load_generator(mine, "mine", tmp_path / "cache")
+    assert (again.directions == first.directions).all()

@@ -46,7 +46,8 @@ def settle(qtbot, window) -> None:
     ex = window.explorer
     qtbot.waitUntil(lambda: not ex.live.busy and not ex.bridge.busy and not ex.store.loading
                     and not window.recognition.busy, timeout=WAIT_MS)
-    QApplication.processEvents()
+    for _ in range(5):  # a new generator's slider rows settle their layout over a few rounds
+        QApplication.processEvents()
 
 
 def shown(window) -> np.ndarray:
@@ -348,7 +349,7 @@ def test_the_generator_loads_when_the_explorer_is_first_shown(qtbot, tmp_path, r
     settle(qtbot, w)
     assert w.explorer.state.generator.name == "Default GAN"
     assert w.explorer.workspace.sliders.count() == 32
-    assert list((tmp_path / "data" / "latent_directions").glob("gan-*.safetensors")), "cached"
+    assert not (tmp_path / "data" / "latent_directions").exists(), "shipped: nothing computed"
     assert w.explorer.workspace.view.image() is not None
     w.close()
 

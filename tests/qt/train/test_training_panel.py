@@ -17,8 +17,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from idx_writing import write_idx_folder
 from PySide6.QtCore import Qt, QThreadPool
-from test_datasets import write_idx
 
 from studio.core.model_library import ModelLibrary
 from studio.ml.models.checkpoints import load_checkpoint
@@ -32,11 +32,7 @@ def digits(bundled, take_subset, tmp_path_factory) -> Path:
     """512 training and 100 test digits from the bundled set, as an IDX folder."""
     folder = tmp_path_factory.mktemp("digits")
     small = take_subset(bundled, 512, 100, seed=3)
-    write_idx(folder / "train-images-idx3-ubyte", small.train.images)
-    write_idx(folder / "train-labels-idx1-ubyte", small.train.labels.astype(np.uint8))
-    write_idx(folder / "t10k-images-idx3-ubyte", small.test.images)
-    write_idx(folder / "t10k-labels-idx1-ubyte", small.test.labels.astype(np.uint8))
-    return folder
+    return write_idx_folder(folder, small)
 
 
 @pytest.fixture
