@@ -76,7 +76,8 @@ def build_window(data_dir: Path | None, default_paths: dict[str, Path] | None = 
         from studio.core.settings import Settings
         settings, problem = Settings(), None
     paths = default_paths or {kind: default_model_path(kind) for kind in KINDS}
-    store = RecognizerStore(paths, notifier)
+    likeness_cache = data_dir / "digit_likeness" if data_dir is not None else None
+    store = RecognizerStore(paths, notifier, cache_dir=likeness_cache)
     window = MainWindow(settings, settings_path, notifier, store, dialogs=dialogs,
                         load_models=load_models, data_dir=data_dir)
     store.setParent(window)
