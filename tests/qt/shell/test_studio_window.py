@@ -243,6 +243,9 @@ def test_an_opened_classifier_becomes_the_recognizer(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.store.classifier_changed, timeout=WAIT_MS):
         window.store.load_classifier(tmp_path / "mine.safetensors")
     assert window.store.classifier.name == "mine"
+    assert window.store.classifier.likeness is not None
+    kept = list((tmp_path / "data" / "digit_likeness").glob("cnn-*.safetensors"))
+    assert len(kept) == 1, "its digit-likeness fit is kept for the next start"
     assert window.recognizer.models.currentText() == "mine.safetensors"
     assert str(tmp_path / "mine.safetensors") in window.settings.recent_classifiers
     draw_digit(window.canvas, "7")
