@@ -1,8 +1,8 @@
 """Drawing on the studio's canvas with real mouse events, as a user's hand would.
 
-Shared by the window tests and benchmarks/recognition.py. Strokes are polylines in
-paper coordinates (0..1 across the canvas square), sampled every few screen pixels
-like a mouse moving at a steady speed.
+Shared by the window tests and the GUI benchmarks (it lives in the package so both
+import it the same way). Strokes are polylines in paper coordinates (0..1 across the
+canvas square), sampled every few screen pixels like a mouse moving at a steady speed.
 """
 
 from __future__ import annotations
