@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from studio.core.settings import load_settings
 from studio.ml.models.default_models import default_model_path
 from studio.qt.base.notifier import Notifier
+from studio.qt.base.worker_errors import report_worker_errors_to
 from studio.qt.shell.main_window import MainWindow
 from studio.qt.sketch.recognizer_store import RecognizerStore
 
@@ -69,6 +70,7 @@ def build_window(data_dir: Path | None, default_paths: dict[str, Path] | None = 
     """The main window with its notifier, settings and model store (a QApplication must exist)."""
     log, log_problem = studio_logger(data_dir)
     notifier = Notifier(log)
+    report_worker_errors_to(notifier)  # a worker error nobody handles is shown, not lost
     settings_path = data_dir / "settings.json" if data_dir is not None else None
     if settings_path is not None:
         settings, problem = load_settings(settings_path)

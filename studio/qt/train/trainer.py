@@ -129,7 +129,8 @@ class Trainer(QObject):
         self.library_panel.generator_chosen.connect(self.generator_chosen)
         self.library_panel.resume_requested.connect(self._on_library_resume_requested)
         self.form.resume_cancelled.connect(self._on_form_resume_cancelled)
-        run_in_pool(_devices, on_returned=self.form.set_devices)
+        run_in_pool(_devices, on_returned=self.form.set_devices,
+                    what="Listing the training devices")  # errors: the notifier
 
     # ---- controls ------------------------------------------------------------------
     def start(self) -> None:

@@ -1,7 +1,9 @@
-"""LatestWins: one job in flight, only the newest waiting, nothing shown out of order."""
+"""Workers: LatestWins (one job in flight, only the newest waiting, nothing shown out of
+order), run_in_pool, and the one path every worker error takes."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -9,7 +11,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from studio.qt.base.workers import LatestWins, run_in_pool
+from PySide6.QtCore import QCoreApplication
+
+from studio.qt.base.notifier import Level
+from studio.qt.base.workers import LatestWins, run_in_pool, wait_for_workers
 
 
 def test_newer_requests_replace_the_waiting_one(qtbot):
@@ -84,3 +89,117 @@ def test_run_in_pool_delivers_on_the_gui_thread(qtbot):
     worker_thread, callback_thread = seen[0]
     assert worker_thread != main
     assert callback_thread == main
+
+
+# ---- one error path: the caller's handler, or else the app's notifier ------------------
+
+@pytest.fixture
+def notifier():
+    """A notifier installed as the app installs its own, logging to `workers_test`."""
+    from studio.qt.base.notifier import Notifier
+    from studio.qt.base.worker_errors import report_worker_errors_to
+
+    n = Notifier(logging.getLogger("workers_test"))
+    report_worker_errors_to(n)
+    yield n
+    report_worker_errors_to(None)
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_an_unhandled_pool_error_reaches_the_notifier_and_the_log(qtbot, notifier, caplog):
+    with caplog.at_level(logging.ERROR, logger="workers_test"):
+        run_in_pool(fail, "no sheep here", what="Counting sheep")
+        qtbot.waitUntil(lambda: bool(notifier.notices), timeout=5000)
+    [notice] = notifier.notices
+    assert notice.level is Level.ERROR
+    assert notice.message == "Counting sheep failed: no sheep here"
+    assert "ValueError: no sheep here" in notice.details  # the traceback, for the dialog
+    assert "in fail" in notice.details
+    assert [r.getMessage().splitlines()[0] for r in caplog.records] == [notice.message]
+
+
+def test_a_handled_pool_error_is_not_reported_twice(qtbot, notifier):
+    handled: list[Exception] = []
+    run_in_pool(fail, "mine", on_errored=handled.append)
+    qtbot.waitUntil(lambda: bool(handled), timeout=5000)
+    QCoreApplication.processEvents()
+    assert [str(e) for e in handled] == ["mine"]
+    assert notifier.notices == [], "the caller reported it; the notifier must not again"
+
+
+def test_without_a_notifier_an_error_goes_to_the_log(qtbot):
+    from studio.qt.base.worker_errors import report_worker_errors_to
+
+    report_worker_errors_to(None)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    log = logging.getLogger("studio")
+    log.addHandler(handler)
+    try:
+        run_in_pool(fail, "nobody listens")
+        qtbot.waitUntil(lambda: bool(records), timeout=5000)
+    finally:
+        log.removeHandler(handler)
+    assert records[0].levelno == logging.ERROR
+    assert "failed: nobody listens" in records[0].getMessage()
+    assert "Traceback" in records[0].getMessage()
+
+
+def test_an_unhandled_live_error_reaches_the_notifier(qtbot, notifier):
+    runner = LatestWins(what="Recognizing the drawing")
+    runner.submit(fail, "bad raster")
+    qtbot.waitUntil(lambda: bool(notifier.notices), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert [n.message for n in notifier.notices] == [
+        "Recognizing the drawing failed: bad raster"]
+
+
+def test_a_handled_live_error_is_not_reported_twice(qtbot, notifier):
+    runner = LatestWins(what="Recognizing the drawing")
+    with qtbot.waitSignal(runner.errored, timeout=5000) as blocker:
+        runner.submit(fail, "mine")
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert str(blocker.args[1]) == "mine"
+    assert notifier.notices == []
+
+
+def test_an_error_of_a_superseded_request_goes_to_the_log_only(qtbot, notifier):
+    runner = LatestWins(what="Recognizing the drawing")
+    gate = threading.Event()
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("studio").addHandler(handler)
+    try:
+        runner.submit(lambda: (gate.wait(5), fail("old"))[1])
+        runner.invalidate()  # the canvas was cleared while it ran
+        gate.set()
+        qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    finally:
+        logging.getLogger("studio").removeHandler(handler)
+    assert notifier.notices == [], "nothing shows an answer to a request already replaced"
+    assert any("old" in r.getMessage() for r in records), "but it is not lost"
+
+
+def test_wait_for_workers_reports_a_worker_that_outlives_the_timeout(qtbot):
+    gate = threading.Event()
+    run_in_pool(gate.wait, 5)
+    assert wait_for_workers(50) is False
+    gate.set()
+    assert wait_for_workers(5000) is True
+
+
+def test_the_live_loop_takes_the_next_request_without_the_gui_thread(qtbot):
+    """The waiting request starts as soon as the job in flight ends, even while the GUI
+    thread is busy: no per-request worker waits for the event loop to be started."""
+    runner = LatestWins()
+    gate, second_ran = threading.Event(), threading.Event()
+    runner.submit(gate.wait, 5)
+    runner.submit(second_ran.set)
+    gate.set()
+    assert second_ran.wait(5), "the second job ran with the GUI thread never idle"
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)

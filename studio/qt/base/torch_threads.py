@@ -1,0 +1,41 @@
+"""Torch's intra-op thread count for jobs on shared pool threads.
+
+Torch's thread count belongs to the thread that sets it, and pool threads are reused
+by every kind of job: each job sets it, or one left at the default (all cores)
+competes with training and the GUI (repairs were 15x slower that way).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from studio.ml.training.train_settings import spare_one_core
+
+
+def set_torch_threads(threads: int | None) -> None:
+    """Give this thread `threads` intra-op threads (None: all cores but one).
+
+    Does nothing before torch is imported: jobs that import it set it themselves.
+    """
+    torch = sys.modules.get("torch")
+    wanted = spare_one_core() if threads is None else threads
+    if torch is not None and torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
+def with_torch_threads(fn: Callable[..., Any], threads: int | None = None) -> Callable[..., Any]:
+    """`fn`, run with torch's intra-op threads set to `threads` (None: all cores but one)."""
+    @functools.wraps(fn)
+    def job(*args: Any, **kwargs: Any) -> Any:
+        set_torch_threads(threads)
+        return fn(*args, **kwargs)
+
+    return job
+
+
+def sparing_a_core(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn`, run with torch's intra-op threads leaving the GUI a core."""
+    return with_torch_threads(fn, None)
