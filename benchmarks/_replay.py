@@ -5,11 +5,14 @@ Benchmarks import this beside them (they run as scripts from benchmarks/).
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from PySide6.QtCore import QEvent, QEventLoop, QPointF, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -47,6 +50,31 @@ def latencies(sent: dict[int, float], painted: list[tuple[float, int]]) -> list[
         if later:
             result.append(min(later) - t_event)
     return result
+
+
+@contextmanager
+def timing_calls(module: ModuleType, name: str) -> Iterator[list[float]]:
+    """Times every call of `module.name` (the job a live path submits: preprocessing and
+    model, as it runs on the pool beside the GUI) into the list yielded, in ms.
+
+    The job is looked up by name when a request is made, so the wrapper is what runs.
+    """
+    original = getattr(module, name)
+    samples: list[float] = []
+
+    @functools.wraps(original)
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            samples.append((time.perf_counter() - start) * 1000)  # list.append is atomic
+
+    setattr(module, name, timed)
+    try:
+        yield samples
+    finally:
+        setattr(module, name, original)
 
 
 def recorded_strokes() -> list[dict]:

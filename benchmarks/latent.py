@@ -6,8 +6,13 @@ with real mouse events (press on the handle, a move every 8 ms, release) along a
 smooth back-and-forth path. For every move that changes the point, the latency is
 the time until the generated view has painted an image that includes it (with
 latest-wins, a later one counts); each frame includes decoding and the recognizer's
-score. A 2 ms heartbeat on the GUI thread measures stalls.
-Last line: {"slider_frame_ms_p50": x, "slider_frame_ms_p95": y, ...}.
+score. The model work of every request (the job LiveGeneration submits: decode, then
+the recognizer's preprocessing and forward pass, timed around the call on the pool)
+is measured in the same run; frame_over_compute_p95 is the frame latency's p95 over
+the median model work: what the way to the screen costs on top of the model. A 2 ms
+heartbeat on the GUI thread measures stalls.
+Last line: {"slider_frame_ms_p50": x, "slider_frame_ms_p95": y, "model_work_ms_p50": w,
+"frame_over_compute_p95": y / w, ...}.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 
-from _replay import Ticker, latencies, percentile, studio_window
+from _replay import Ticker, latencies, percentile, studio_window, timing_calls
 from PySide6.QtCore import QElapsedTimer, QEvent, QPointF
 from PySide6.QtWidgets import QApplication
 
 from studio.ml.models.default_models import default_model_path
 from studio.qt.base.simulated_hand import send_mouse, slider_handle_center
+from studio.qt.explore import live_generation
 from studio.qt.explore.generator_store import load_generator
 
 HEARTBEAT_MS = 2
@@ -87,6 +93,7 @@ def main() -> None:
         window.explorer.workspace.view.painted.connect(lambda tag: painted.append((now(), tag)))
         window.show_explorer()
         all_latencies: list[float] = []
+        all_work: list[float] = []
         results = {}
         for kind in ("gan", "vae"):
             start = time.perf_counter()
@@ -96,19 +103,29 @@ def main() -> None:
             app.processEvents()
             time.sleep(0.3)
             app.processEvents()
-            r = drag(window, SLIDERS, now, painted)
+            with timing_calls(live_generation, "generate") as work:
+                r = drag(window, SLIDERS, now, painted)
+            r["work"] = work
             all_latencies += r["latencies"]
+            all_work += work
             results[kind] = r
+            p95, work_p50 = percentile(r["latencies"], 0.95), percentile(work, 0.5)
             print(f"{kind}: load + directions {basis_s:.2f} s; {r['moves']} slider changes, "
                   f"{r['measured']} measured, frame p50 {percentile(r['latencies'], 0.5):.1f} ms, "
-                  f"p95 {percentile(r['latencies'], 0.95):.1f} ms, "
+                  f"p95 {p95:.1f} ms; model work p50 {work_p50:.2f} ms "
+                  f"({len(work)} jobs), frame p95 / work {p95 / work_p50:.2f}; "
                   f"GUI stall max {r['stall']:.1f} ms")
+    p95, work_p50 = percentile(all_latencies, 0.95), percentile(all_work, 0.5)
     print(json.dumps({
         "slider_frame_ms_p50": round(percentile(all_latencies, 0.5), 2),
-        "slider_frame_ms_p95": round(percentile(all_latencies, 0.95), 2),
+        "slider_frame_ms_p95": round(p95, 2),
         "gui_stall_ms_max": round(max(r["stall"] for r in results.values()), 2),
         **{f"{k}_frame_ms_p95": round(percentile(r["latencies"], 0.95), 2)
-           for k, r in results.items()}}))
+           for k, r in results.items()},
+        "model_work_ms_p50": round(work_p50, 2),
+        **{f"{k}_model_work_ms_p50": round(percentile(r["work"], 0.5), 2)
+           for k, r in results.items()},
+        "frame_over_compute_p95": round(p95 / work_p50, 2)}))
 
 
 if __name__ == "__main__":

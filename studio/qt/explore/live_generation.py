@@ -27,7 +27,7 @@ class LiveGeneration(QObject):
         self._state = state
         self._notifier = notifier
         self._classifier: LoadedClassifier | None = None
-        self._runner = LatestWins(self)
+        self._runner = LatestWins(self, what="Generating the image")
         self._runner.returned.connect(self._on_runner_returned)
         self._runner.errored.connect(self._on_runner_errored)
         self.last_request = 0  # newest point's request number (the benchmark reads it)

@@ -48,10 +48,10 @@ class LiveRecognition(QObject):
         self._notifier = notifier
         self._classifier: LoadedClassifier | None = None
         self._with_saliency = False
-        self._runner = LatestWins(self)
+        self._runner = LatestWins(self, what="Recognizing the drawing")
         self._runner.returned.connect(self._on_runner_returned)
         self._runner.errored.connect(self._on_runner_errored)
-        self._saliency = LatestWins(self)
+        self._saliency = LatestWins(self, what="Where it looks")
         self._saliency.returned.connect(self._on_saliency_returned)
         self._saliency.errored.connect(self._on_runner_errored)
         self.last_request = 0  # request number of the newest canvas state (benchmarks read it)
