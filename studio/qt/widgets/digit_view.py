@@ -71,9 +71,13 @@ class DigitView(QWidget):
     def set_image(self, image: QImage | None, tag: int = 0) -> None:
         """Show `image` (grayscale, or RGBA for overlays); None shows the placeholder."""
         self._image = self._shown = image
-        if image is not None and self._smooth and image.isGrayscale():
-            self._shown = smooth_upscale(image, image.width() * UPSCALE,
-                                         image.height() * UPSCALE)
+        if image is not None and image.isGrayscale():
+            if self._smooth:
+                image = smooth_upscale(image, image.width() * UPSCALE, image.height() * UPSCALE)
+            # Painting converts a Grayscale8 image to RGB32 first, on every paint: once
+            # here instead halves a smooth paint (0.63 -> 0.33 ms at 560 px) and makes a
+            # pixel view's 5x cheaper (0.10 -> 0.02 ms at 140 px).
+            self._shown = image.convertToFormat(QImage.Format.Format_RGB32)
         self._tag = tag
         self.update()
 
