@@ -177,8 +177,9 @@ class LatestWins(QObject):
             if fresh:
                 self.returned.emit(number, value)
         elif not fresh:
-            logging.getLogger("studio").warning("%s failed for a request already "
-                                                "superseded: %r", self._what, value)
+            logging.getLogger("studio").warning(  # nobody waits for it: logged, not shown
+                "%s failed for a request no longer wanted (a newer one was answered, or it "
+                "was cleared or closed): %s", self._what, value, exc_info=value)
         elif self.isSignalConnected(QMetaMethod.fromSignal(self.errored)):
             self.errored.emit(number, value)
         else:
