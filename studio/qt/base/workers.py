@@ -21,7 +21,8 @@ from studio.qt.base.latest_wins import LatestWins
 from studio.qt.base.torch_threads import sparing_a_core
 from studio.qt.base.worker_errors import job_description, report_worker_error
 
-__all__ = ["LatestWins", "run_in_pool", "sparing_a_core", "wait_for_workers"]
+__all__ = ["LatestWins", "log_worker_warning", "run_in_pool", "sparing_a_core",
+           "wait_for_workers"]
 
 
 def run_in_pool(fn: Callable[..., Any], *args: Any,
@@ -44,12 +45,12 @@ def run_in_pool(fn: Callable[..., Any], *args: Any,
     else:
         worker.errored.connect(functools.partial(report_worker_error,
                                                  what or job_description(fn)))
-    worker.warned.connect(_log_warning)
+    worker.warned.connect(log_worker_warning)
     worker.start()
     return worker
 
 
-def _log_warning(showwarning_args: tuple) -> None:
+def log_worker_warning(showwarning_args: tuple) -> None:
     """A warning from a worker, as `warnings.showwarning` got it, written to the log."""
     message, category, filename, lineno = showwarning_args[:4]
     logging.getLogger("studio").warning(

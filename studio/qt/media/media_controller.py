@@ -149,7 +149,12 @@ class MediaController(QObject):
             return
         run_in_pool(render_sheet, generator, self._state.seed,
                     on_returned=self._open_image_dialog,
-                    on_errored=lambda e: self._open_image_dialog(None))
+                    on_errored=self._on_sheet_errored)
+
+    def _on_sheet_errored(self, error: Exception) -> None:
+        """The dialog still opens, without the sheet, and the artist is told why."""
+        self._notifier.warning(f"The sample sheet could not be rendered: {error}")
+        self._open_image_dialog(None)
 
     def _open_image_dialog(self, sheet: np.ndarray | None) -> None:
         from studio.export.images import sample_sheet

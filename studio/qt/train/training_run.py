@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
 from studio.ml.training.progress import Progress, RunControl
+from studio.qt.base.workers import log_worker_warning
 
 Job = Callable[[RunControl], Iterator[Progress]]
 
@@ -55,6 +56,7 @@ class TrainingRun(QObject):
                                _ignore_errors=True)
         worker.yielded.connect(self._on_worker_yielded)
         worker.errored.connect(self._on_worker_errored)
+        worker.warned.connect(log_worker_warning)  # torch's and numpy's warnings, to the log
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         worker.start()

@@ -149,6 +149,30 @@ def test_without_a_notifier_an_error_goes_to_the_log(qtbot):
     assert "Traceback" in records[0].getMessage()
 
 
+def warn_and_return(message: str) -> int:
+    import warnings
+
+    warnings.warn(message, RuntimeWarning, stacklevel=1)
+    return 7
+
+
+def test_a_pool_jobs_warning_goes_to_the_log(qtbot):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    log = logging.getLogger("studio")
+    log.addHandler(handler)
+    got: list[int] = []
+    try:
+        run_in_pool(warn_and_return, "the loss is getting large", on_returned=got.append)
+        qtbot.waitUntil(lambda: bool(got) and bool(records), timeout=5000)
+    finally:
+        log.removeHandler(handler)
+    assert got == [7], "a warning does not stop the job"
+    assert records[0].levelno == logging.WARNING
+    assert "RuntimeWarning: the loss is getting large" in records[0].getMessage()
+
+
 def test_an_unhandled_live_error_reaches_the_notifier(qtbot, notifier):
     runner = LatestWins(what="Recognizing the drawing")
     runner.submit(fail, "bad raster")

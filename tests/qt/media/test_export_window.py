@@ -80,6 +80,26 @@ def test_an_exported_png_carries_the_point_and_opening_it_restores_it(qtbot, win
                     timeout=WAIT_MS)
 
 
+def test_a_sheet_that_fails_to_render_is_reported_and_the_dialog_still_opens(
+        qtbot, window, monkeypatch):
+    from studio.qt.media import media_controller
+
+    def broken(*args):
+        raise MemoryError("no room for the sheet")
+
+    monkeypatch.setattr(media_controller, "render_sheet", broken)
+    notices = []
+    window.notifier.posted.connect(notices.append)
+    open_dialog(qtbot, window, window.media.export_image_action)
+    dialog = window.media.dialog
+    assert not any(dialog.source.itemText(i).startswith("Sample sheet")
+                   for i in range(dialog.source.count()))
+    assert dialog.source.findText("Canvas") >= 0
+    assert any("sample sheet could not be rendered: no room for the sheet" in n.message
+               for n in notices)
+    dialog.close()
+
+
 def test_a_png_from_studio_generate_switches_to_its_generator(qtbot, window, tmp_path):
     out = tmp_path / "vae3.png"
     assert cli(["generate", "vae", "--digit", "3", "-n", "4", "--seed", "5", "-o",
