@@ -74,3 +74,34 @@ def test_core_imports_neither_qt_nor_torch():
             "    importlib.import_module(m.name)")
     loaded = imported_after(code)
     assert not loaded & (QT_PACKAGES | {"torch"}), sorted(loaded & (QT_PACKAGES | {"torch"}))
+
+
+def _packages() -> list[Path]:
+    return sorted(p.parent for p in (ROOT / "studio").rglob("__init__.py"))
+
+
+def test_setuptools_lists_every_package():
+    """pyproject lists packages by hand (resources/ is mapped in): a new folder must be
+    added there, or a regular install would leave it out."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.relative_to(ROOT).parts) for p in _packages()} | {"studio.resources"}
+    assert listed == found, f"missing: {sorted(found - listed)}, extra: {sorted(listed - found)}"
+
+
+def test_folders_stay_small_enough_to_read_at_a_glance():
+    for package in _packages():
+        modules = [p for p in package.glob("*.py") if p.name != "__init__.py"]
+        assert len(modules) <= 15, f"{package.relative_to(ROOT)} holds {len(modules)} modules"
+
+
+def test_module_names_are_unique_and_on_the_map():
+    """A name in a traceback finds one file, and docs/ARCHITECTURE.md lists every module."""
+    modules = [p for p in (ROOT / "studio").rglob("*.py") if p.name != "__init__.py"]
+    names = [p.name for p in modules]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    missing = [str(p.relative_to(ROOT)) for p in modules if f"`{p.stem}`" not in text]
+    assert not missing, f"not in docs/ARCHITECTURE.md: {missing}"
