@@ -54,6 +54,7 @@ class SketchCanvas(QWidget):
         self._cache: QImage | None = None
         self._overlay: QImage | None = None
         self._overlay_rect = QRectF()
+        self._overlay_scaled: QImage | None = None  # the overlay at screen resolution
         self._hover: QPointF | None = None
         self._drawing = False
         self._painted_once = False
@@ -100,10 +101,34 @@ class SketchCanvas(QWidget):
         self.update()
 
     def set_overlay(self, image: QImage | None, rect: QRectF | None = None) -> None:
-        """Show `image` (e.g. a saliency heatmap) over the document rectangle `rect`."""
+        """Show `image` (e.g. a saliency heatmap) over the document rectangle `rect`.
+
+        A new heatmap arrives with every saliency answer while drawing (tens a
+        second): only the area it leaves and the area it covers are repainted, and it
+        is scaled to the screen once, not on every paint of a stroke segment.
+        """
+        before = self._overlay_area()
         self._overlay = image
         self._overlay_rect = QRectF(rect) if rect is not None else QRectF()
-        self.update()
+        self._overlay_scaled = None
+        self.update(before.united(self._overlay_area()).toAlignedRect().adjusted(-1, -1, 1, 1))
+
+    def _overlay_area(self) -> QRectF:
+        """Where the overlay shows, in widget coordinates (empty without one)."""
+        if self._overlay is None:
+            return QRectF()
+        return self.to_widget(self._overlay_rect).intersected(self.paper_rect())
+
+    def _scaled_overlay(self, target: QRectF) -> QImage:
+        """The overlay smoothly scaled to `target` at the screen's resolution, kept."""
+        dpr = self.devicePixelRatioF()
+        size = QSize(max(round(target.width() * dpr), 1), max(round(target.height() * dpr), 1))
+        if self._overlay_scaled is None or self._overlay_scaled.size() != size:
+            self._overlay_scaled = self._overlay.scaled(
+                size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                Qt.TransformationMode.SmoothTransformation)
+            self._overlay_scaled.setDevicePixelRatio(dpr)
+        return self._overlay_scaled
 
     def sizeHint(self) -> QSize:
         return QSize(560, 560)
@@ -260,9 +285,9 @@ class SketchCanvas(QWidget):
         paper = self.paper_rect()
         painter.drawImage(paper, self._cache)
         if self._overlay is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            target = self.to_widget(self._overlay_rect)
             painter.setClipRect(paper)
-            painter.drawImage(self.to_widget(self._overlay_rect), self._overlay)
+            painter.drawImage(target.topLeft(), self._scaled_overlay(target))
             painter.setClipping(False)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(self.palette().mid().color(), 1))

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -170,17 +170,34 @@ def test_where_it_looks_overlays_the_drawing(window, qtbot):
     draw_digit(window.canvas, "7")
     settle(qtbot, window)
     assert window.canvas._overlay is None
+    plain = warm_pixels(window.canvas)
     window.saliency_action.setChecked(True)
     settle(qtbot, window)
     assert window.recognizer.where.isChecked()
+    assert warm_pixels(window.canvas) > plain + 500, "the heatmap is painted over the 7"
     overlay, rect = window.canvas._overlay, window.canvas._overlay_rect
     assert overlay is not None and overlay.width() == 28
     # the 28x28 field maps back over the drawing: the 7 spans about 0.28..0.72 of the paper
     side = 512
     assert rect.left() < 0.3 * side and rect.right() > 0.7 * side
     assert rect.top() < 0.2 * side and rect.bottom() > 0.8 * side
+    shown_at = window.canvas.to_widget(rect).intersected(window.canvas.paper_rect())
+    repainted = []
+    window.canvas.update = lambda *area: repainted.append(area)  # only what changes is repainted
     window.saliency_action.setChecked(False)
+    del window.canvas.update
     assert window.canvas._overlay is None
+    assert any(a and QRectF(a[0]).contains(shown_at.adjusted(1, 1, -1, -1)) for a in repainted)
+    assert warm_pixels(window.canvas) == plain, "gone once off"
+
+
+def warm_pixels(canvas) -> int:
+    """How many of the canvas's pixels are warm (amber to crimson, the heatmap's tints)."""
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    rgb = np.frombuffer(image.constBits(), np.uint8, h * stride).reshape(h, stride)
+    rgb = rgb[:, :3 * w].reshape(h, w, 3).astype(int)
+    return int(((rgb[..., 0] > 150) & (rgb[..., 0] - rgb[..., 2] > 60)).sum())
 
 
 def test_the_window_renders_its_panels(window, qtbot):
