@@ -70,6 +70,12 @@ class _Slot:
                 self._looping = False
             return request
 
+    def abandon(self) -> None:
+        """The loop ended abnormally: nothing waits for it, and none runs."""
+        with self._lock:
+            self._waiting = None
+            self._looping = False
+
     def drop(self) -> None:
         with self._lock:
             self._waiting = None
@@ -92,16 +98,20 @@ def _drain(first: Request, slot: _Slot, mailbox: _Mailbox, threads: int) -> None
     """Runs on a pool thread: `first`, then the slot's request, newest only, until it is empty."""
     set_torch_threads(threads)
     request: Request | None = first
-    while request is not None:
-        number, fn, args = request
-        try:
-            message = ("returned", number, fn(*args))
-        except Exception as error:  # reported on the GUI thread, never here
-            message = ("errored", number, error)
-        mailbox.posted.emit(message)
-        del message  # the result lives on in the GUI thread only
-        request = slot.take()
-    mailbox.posted.emit(("ended", 0, None))
+    try:
+        while request is not None:
+            number, fn, args = request
+            try:
+                message = ("returned", number, fn(*args))
+            except Exception as error:  # reported on the GUI thread, never here
+                message = ("errored", number, error)
+            mailbox.posted.emit(message)
+            del message  # the result lives on in the GUI thread only
+            request = slot.take()
+    finally:
+        if request is not None:  # left by something no job catches (SystemExit, ...)
+            slot.abandon()  # a later request starts a new loop instead of waiting forever
+        mailbox.posted.emit(("ended", 0, None))
 
 
 class LatestWins(QObject):

@@ -229,3 +229,31 @@ def test_the_live_loop_takes_the_next_request_without_the_gui_thread(qtbot):
     gate.set()
     assert second_ran.wait(5), "the second job ran with the GUI thread never idle"
     qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+
+
+class Escape(BaseException):
+    """Something no job catches (like SystemExit): it ends the loop, not the channel."""
+
+
+def test_a_live_loop_ended_by_an_uncaught_exception_leaves_the_channel_working(qtbot):
+    runner = LatestWins()
+    gate = threading.Event()
+
+    def job(n: int) -> int:
+        if n == 0:
+            gate.wait(5)
+            raise Escape
+        return n
+
+    shown: list[int] = []
+    runner.returned.connect(lambda number, result: shown.append(result))
+    with qtbot.captureExceptions() as escaped:  # Qt reports it from the pool thread
+        runner.submit(job, 0)
+        runner.submit(job, 1)  # waits behind job 0, whose loop ends without taking it
+        with qtbot.waitSignal(runner.idle, timeout=5000):
+            gate.set()
+    assert [type(e[1]) for e in escaped] == [Escape]
+    assert shown == [] and not runner.busy
+    with qtbot.waitSignal(runner.returned, timeout=5000):
+        runner.submit(job, 2)
+    assert shown == [2], "a new request starts a new loop"
