@@ -1,7 +1,7 @@
 """What the export and listen actions render on the thread pool before any dialog opens.
 
-Plain functions of a loaded generator and numbers, so they run off the GUI thread and
-import torch only when called (the window starts without it).
+Plain functions of a loaded generator and numbers, so they run off the GUI thread;
+each imports torch only when called (the window starts without it).
 """
 
 from __future__ import annotations
