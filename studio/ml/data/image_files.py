@@ -16,6 +16,17 @@ class ImageFileError(StudioError):
     """A file that cannot be opened as an image."""
 
 
+def check_size(name: str, width: int, height: int, max_pixels: int = MAX_PIXELS) -> None:
+    """ImageFileError naming `name` when width x height is beyond what the studio opens.
+
+    One limit for every way a picture comes in (a file, a drop, the clipboard), so a
+    picture refused from a file is not taken from the clipboard instead.
+    """
+    if width * height > max_pixels:
+        raise ImageFileError(f"{name}: {width}x{height} pixels is too large to open "
+                             f"(limit {max_pixels // 1_000_000} megapixels)")
+
+
 def open_image(path: Path | str, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open and fully decode `path`, so that every failure surfaces here, not later."""
     path = Path(path).expanduser()
@@ -23,10 +34,7 @@ def open_image(path: Path | str, max_pixels: int = MAX_PIXELS) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                if im.width * im.height > max_pixels:
-                    raise ImageFileError(
-                        f"{path}: {im.width}x{im.height} pixels is too large to open "
-                        f"(limit {max_pixels // 1_000_000} megapixels)")
+                check_size(str(path), im.width, im.height, max_pixels)
                 im.load()
                 return ImageOps.exif_transpose(im)  # phone photos: upright as shown
     except FileNotFoundError as e:

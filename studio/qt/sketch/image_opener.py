@@ -16,6 +16,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 
+from studio.ml.data.image_files import check_size
+from studio.ml.errors import StudioError
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 from studio.qt.sketch.sketch_document import SIDE, SketchDocument
@@ -96,6 +98,11 @@ class ImageOpener(QObject):
     def open_qimage(self, image: QImage, name: str = "pasted image") -> None:
         if image.isNull():
             self._report(f"{name}: the clipboard or drop holds no readable image")
+            return
+        try:  # before the copy below: 49 megapixels are 196 MB of RGBA
+            check_size(name, image.width(), image.height())
+        except StudioError as e:
+            self._report(str(e))
             return
         rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
         h, w, stride = rgba.height(), rgba.width(), rgba.bytesPerLine()

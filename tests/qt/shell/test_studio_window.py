@@ -139,6 +139,12 @@ def test_a_huge_image_is_refused(window, qtbot, tmp_path):
         window.opener.open_file(huge)
     assert "too large" in failed.args[0]
     assert window.document.is_blank()
+    # The same picture pasted: the same limit, before any copy of its pixels.
+    QGuiApplication.clipboard().setImage(QImage(7000, 7000, QImage.Format.Format_Mono))
+    with qtbot.waitSignal(window.opener.failed, timeout=WAIT_MS) as failed:
+        window.paste_action.trigger()
+    assert "pasted image: 7000x7000 pixels is too large" in failed.args[0]
+    assert window.document.is_blank() and not window.opener.busy
 
 
 def test_a_dropped_file_opens(window, qtbot, bundled, tmp_path):
