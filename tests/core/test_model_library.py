@@ -398,3 +398,17 @@ def test_f2_and_delete_keys_work_in_the_table(panel, library, answers, qtbot):
     panel.select(library.folder / "new-gan.safetensors")
     with qtbot.waitSignal(panel.generator_chosen, timeout=1000):
         qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+
+
+def test_a_hostile_sidecar_is_skipped_with_its_reason_not_listed(library):
+    """Epoch 10^30, width 10^12 and a NaN accuracy once reached the table."""
+    for name, change in (("big-epoch", {"epoch": 10**30}), ("wide", {"config": {"width": 10**12}}),
+                         ("nan-acc", {"metrics": {"accuracy": float("nan")}})):
+        path = make(library.folder, name, "cnn")
+        sidecar = path.with_suffix(".json")
+        sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), **change}))
+    entries, problems = library.entries()
+    assert sorted(e.name for e in entries) == ["mid-vae", "new-gan", "old-cnn"]
+    assert any("big-epoch.json: 'epoch' must be a whole number" in p for p in problems)
+    assert any("wide.json: cnn config field 'width' must be between" in p for p in problems)
+    assert any("nan-acc.json: metric 'accuracy' must be a finite number" in p for p in problems)

@@ -160,14 +160,16 @@ def load_checkpoint(path: Path | str, *, expected_kind: str | None = None,
         tensors = {k: v.to(device) for k, v in load(blob).items()}
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(f"{path}: not a valid safetensors file ({e})") from e
+    optimizer = {k: v for k, v in tensors.items() if k.startswith(OPTIMIZER_PREFIX)}
+    tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
     try:
-        model = build_model(info.kind, config_from_dict(info.kind, info.config))
+        config = config_from_dict(info.kind, info.config)
+        with torch.device("meta"):  # shapes first, allocating nothing: a sidecar may lie
+            _check_shapes(path, build_model(info.kind, config), tensors)
+        model = build_model(info.kind, config)
     except (TypeError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"{sidecar_path(path)}: the config cannot build a "
                               f"{KINDS[info.kind].title} ({e})") from e
-    optimizer = {k: v for k, v in tensors.items() if k.startswith(OPTIMIZER_PREFIX)}
-    tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
-    _check_shapes(path, model, tensors)
     model.load_state_dict(tensors, strict=True)
     return Checkpoint(path=path, info=info, model=model.to(device).eval(), optimizer=optimizer)
 
