@@ -65,8 +65,10 @@ class GeneratorBar(QWidget):
                 self.models.setItemData(self.models.count() - 1, str(path),
                                         Qt.ItemDataRole.ToolTipRole)
             self.models.addItem(OPEN_ITEM)
-            if active in self._paths:
-                self.models.setCurrentIndex(self._paths.index(active))
+            # No generator loaded: nothing selected, so the list never names a model
+            # the explorer does not have.
+            self.models.setCurrentIndex(self._paths.index(active) if active in self._paths
+                                        else -1)
 
     def set_num_classes(self, count: int) -> None:
         for button in self.digits.buttons():

@@ -203,9 +203,14 @@ class GeneratorStore(QObject):
         self._notifier.error(f"Could not load the VAE for encoding and repair: {error}")
 
     def _on_loader_errored(self, error: Exception) -> None:
-        self._pending = None
+        failed, self._pending = self._pending, None
         message = f"Could not load the generator: {error}"
         from_user = type(error).__module__.startswith("studio.")
-        self._notifier.error(message, "" if from_user else "".join(
-            traceback.format_exception(error)))
+        details = "" if from_user else "".join(traceback.format_exception(error))
+        if self.generator is None and failed is not None and self.default_kind(failed) is None:
+            # The explorer is never left empty while a bundled generator is there.
+            self._notifier.warning(f"{message}. Using the bundled GAN instead.", details)
+            self.load_default("gan")
+            return
+        self._notifier.error(message, details)
         self.generator_failed.emit(message)

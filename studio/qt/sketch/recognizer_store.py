@@ -64,6 +64,7 @@ class RecognizerStore(QObject):
         self.classifier: LoadedClassifier | None = None
         self._notifier = notifier
         self._pending: str | None = None
+        self._pending_path: Path | None = None
 
     @property
     def loading(self) -> bool:
@@ -75,6 +76,7 @@ class RecognizerStore(QObject):
     def load_classifier(self, path: Path, name: str | None = None) -> None:
         name = name or Path(path).stem
         self._pending = name
+        self._pending_path = Path(path)
         self.classifier_loading.emit(name)
         run_in_pool(load_classifier, Path(path), name, self.cache_dir,
                     on_returned=self._on_loader_returned, on_errored=self._on_loader_errored)
@@ -94,9 +96,16 @@ class RecognizerStore(QObject):
         self._notifier.info(f"Recognizer ready: {loaded.name} ({loaded.path.name})")
 
     def _on_loader_errored(self, error: Exception) -> None:
-        self._pending = None
+        failed, self._pending, self._pending_path = self._pending_path, None, None
         message = f"Could not load the recognizer: {error}"
         details = "".join(traceback.format_exception(error))
         from_user = type(error).__module__.startswith("studio.")
+        if self.classifier is None and failed != Path(self.default_paths["cnn"]):
+            # Never left without a recognizer while the bundled one is there: a broken
+            # file named in the settings falls back to it, and says so.
+            self._notifier.warning(f"{message}. Using the bundled recognizer instead.",
+                                   "" if from_user else details)
+            self.load_default_classifier()
+            return
         self._notifier.error(message, "" if from_user else details)
         self.classifier_failed.emit(message)

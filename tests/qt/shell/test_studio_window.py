@@ -297,6 +297,51 @@ def test_a_broken_default_model_leaves_the_rest_working(qtbot, tmp_path, damage)
     w.close()
 
 
+def test_broken_models_named_in_the_settings_fall_back_to_the_bundled_ones(qtbot, tmp_path):
+    """A recognizer or generator file that is there but unreadable: the bundled model
+    takes its place and the notifier says so; nothing is left empty."""
+    import json
+
+    bad_cnn, bad_gan = tmp_path / "mine-cnn.safetensors", tmp_path / "mine-gan.safetensors"
+    for bad in (bad_cnn, bad_gan):
+        bad.write_bytes(b"\x00" * 100)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "settings.json").write_text(json.dumps(
+        {"active_classifier": str(bad_cnn), "active_generator": str(bad_gan)}))
+    w = build_window(tmp_path / "data", dialogs=False)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.store.classifier_changed, timeout=WAIT_MS):
+        w.show()
+    assert w.store.classifier.name == "Default" and w.settings.active_classifier == ""
+    warned = [n.message for n in w.notifier.notices if n.level is Level.WARNING]
+    assert any("mine-cnn.safetensors" in m and "bundled recognizer instead" in m
+               for m in warned), warned
+    with qtbot.waitSignal(w.explorer.store.generator_changed, timeout=60_000):
+        w.show_explorer()
+    assert w.explorer.store.generator.name == "Default GAN"
+    assert w.explorer.workspace.generator_bar.models.currentText() == "Default GAN"
+    assert any("mine-gan.safetensors" in n.message and "bundled GAN instead" in n.message
+               for n in w.notifier.notices)
+    w.close()
+
+
+def test_with_no_generator_the_list_names_none(qtbot, tmp_path):
+    from studio.ml.models.default_models import default_model_path
+
+    broken = tmp_path / "gan.safetensors"
+    broken.write_bytes(b"\x00" * 100)
+    paths = {kind: default_model_path(kind) for kind in ("cnn", "vae")} | {"gan": broken}
+    w = build_window(tmp_path / "data", default_paths=paths, dialogs=False, load_models=False)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.explorer.store.generator_failed, timeout=WAIT_MS):
+        w.show_explorer()
+    bar = w.explorer.workspace.generator_bar
+    assert bar.models.currentIndex() == -1 and bar.models.currentText() == ""
+    assert "No generator" in w.explorer.workspace.reads.text()
+    w.close()
+
+
 def test_the_window_loads_its_recognizer_after_the_first_paint(qtbot, tmp_path):
     w = build_window(tmp_path / "data", dialogs=False)
     qtbot.addWidget(w)
