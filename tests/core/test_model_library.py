@@ -357,7 +357,7 @@ def test_set_active_marks_the_recognizer_and_the_explorer(panel, library):
 def test_add_file_and_refresh_keep_the_right_row_selected(panel, library, answers, tmp_path):
     panel.select(library.folder / "mid-vae.safetensors")
     answers.file = make(tmp_path / "elsewhere", "imported", "cnn")
-    panel.add_button.click()
+    add_and_wait(panel)
     assert panel.selected_entry().path == library.folder / "imported.safetensors"
     assert "imported" in shown_names(panel)
     panel.select(library.folder / "mid-vae.safetensors")
@@ -366,7 +366,7 @@ def test_add_file_and_refresh_keep_the_right_row_selected(panel, library, answer
     assert shown_names(panel)[0] == "newest"
     assert panel.selected_entry().name == "mid-vae"
     answers.file = tmp_path / "missing.safetensors"
-    panel.add_button.click()
+    add_and_wait(panel)
     assert "missing.safetensors" in panel._notifier.notices[-1].message
 
 
@@ -412,3 +412,48 @@ def test_a_hostile_sidecar_is_skipped_with_its_reason_not_listed(library):
     assert any("big-epoch.json: 'epoch' must be a whole number" in p for p in problems)
     assert any("wide.json: cnn config field 'width' must be between" in p for p in problems)
     assert any("nan-acc.json: metric 'accuracy' must be a finite number" in p for p in problems)
+
+
+def add_and_wait(panel) -> None:
+    """Add File checks the checkpoint on the pool; wait until it has said how it went."""
+    from pytestqt.qtbot import QtBot
+
+    count = len(panel._notifier.notices)
+    panel.add_button.click()
+    QtBot(panel).waitUntil(lambda: len(panel._notifier.notices) > count, timeout=20_000)
+
+
+def _with_weights(path: Path, blob: bytes) -> Path:
+    """Weights replaced by `blob`, the sidecar's sha256 made to match (a careful attacker)."""
+    import hashlib
+
+    path.write_bytes(blob)
+    sidecar = path.with_suffix(".json")
+    raw = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**raw, "sha256": hashlib.sha256(blob).hexdigest()}))
+    return path
+
+
+def test_add_file_loads_the_checkpoint_on_the_pool_and_copies_nothing_that_cannot_load(
+        panel, library, answers, tmp_path):
+    import pickle
+    import struct
+
+    before = files(library.folder)
+    elsewhere = tmp_path / "elsewhere"
+    pickled = _with_weights(make(elsewhere, "pickled", "cnn"), pickle.dumps({"w": [1, 2]}))
+    huge = _with_weights(make(elsewhere, "huge", "cnn"), struct.pack("<Q", 2**63 - 1) + b"{}")
+    misshapen = make(elsewhere, "misshapen", "vae")
+    sidecar = misshapen.with_suffix(".json")
+    raw = json.loads(sidecar.read_text())
+    raw["config"]["hidden"] = 5
+    sidecar.write_text(json.dumps(raw))
+    for source, problem in ((pickled, "not a valid safetensors file"),
+                            (huge, "not a valid safetensors file"),
+                            (misshapen, "has shape")):
+        answers.file = source
+        add_and_wait(panel)
+        notice = panel._notifier.notices[-1]
+        assert notice.level.value == "error" and str(source) in notice.message, notice.message
+        assert problem in notice.message and "not added" in notice.message
+        assert files(library.folder) == before, "nothing is copied when it cannot load"

@@ -1,13 +1,16 @@
 """The model library panel: every checkpoint in a table, and what the user can do with one.
 
-Library operations are quick file operations, so they run here on the GUI thread; the
-panel never loads a model (nor imports torch): it tells the window which checkpoint
-was chosen through its signals, and the window loads it in the pool. Dialogs come in
+Rename, delete and listing are quick file operations, so they run here on the GUI
+thread; the panel never imports torch: it tells the window which checkpoint was chosen
+through its signals, and the window loads it in the pool. Add File is the exception
+that proves it: a file from elsewhere is loaded for real (header, names, shapes) and
+copied on the pool, since a sidecar and a hash can both be forged to match. Dialogs come in
 as callables so that tests (and other front ends) answer them without a modal loop.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,8 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.model_library import LibraryEntry, LibraryError, ModelLibrary
+from studio.ml.errors import StudioError
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
+from studio.qt.base.workers import run_in_pool
 from studio.qt.train.library_model import CREATED, METRICS, NAME, SORT_ROLE, LibraryModel
 
 AskText = Callable[[str, str, str], "str | None"]
@@ -234,14 +239,23 @@ class LibraryPanel(QWidget):
         source = self._choose_file("Add a Checkpoint to the Library")
         if source is None:
             return
-        try:
-            path = self.library.add_file(source)
-        except LibraryError as e:
-            self._notifier.error(str(e))
-            return
+        self.add_button.defaultAction().setEnabled(False)  # one copy at a time
+        run_in_pool(_load_and_add, self.library, Path(source),
+                    on_returned=self._on_add_job_returned, on_errored=self._on_add_job_errored)
+
+    def _on_add_job_returned(self, path: Path) -> None:
+        self.add_button.defaultAction().setEnabled(True)
         self.refresh()
         self.select(path)
         self._notifier.info(f"Added {path.stem} to the model library")
+
+    def _on_add_job_errored(self, error: Exception) -> None:
+        self.add_button.defaultAction().setEnabled(True)
+        if isinstance(error, StudioError):
+            self._notifier.error(str(error))
+        else:
+            details = "".join(traceback.format_exception(error))
+            self._notifier.error(f"Adding a checkpoint failed: {error}", details)
 
     def _on_refresh_button_clicked(self) -> None:
         self.refresh()
@@ -281,3 +295,19 @@ class LibraryPanel(QWidget):
         name, _ = QFileDialog.getOpenFileName(self, title, str(Path.home()),
                                               "Checkpoints (*.safetensors *.json)")
         return Path(name) if name else None
+
+
+def _load_and_add(library: ModelLibrary, source: Path) -> Path:
+    """On the pool: load the checkpoint as the studio would use it, then copy it in.
+
+    Only a checkpoint that loads is copied: a pickle renamed .safetensors, a header
+    claiming exabytes or weights that do not fit the sidecar's config all have a
+    sidecar and sha256 that match, and would sit in the library never loading."""
+    from studio.ml.models.checkpoints import load_checkpoint
+
+    if source.suffix.lower() in (".safetensors", ".json"):
+        try:
+            load_checkpoint(source)
+        except StudioError as e:
+            raise LibraryError(f"{e}; it was not added to the library") from e
+    return library.add_file(source)
