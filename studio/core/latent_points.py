@@ -18,6 +18,7 @@ from studio.core.set_aside import set_aside
 from studio.ml.atomic_files import write_atomically
 
 MAX_DIM = 4096
+MAX_ABS_COORD = 1e3  # slider values are in sigmas of an N(0, 1) prior; beyond is an edit
 THUMBNAIL_BYTES = 28 * 28
 FORMAT = "latent-studio-points/1"
 
@@ -37,18 +38,25 @@ def save_points(points: Sequence[LatentPoint], path: Path) -> None:
     records = [{"generator": p.generator, "generator_name": p.generator_name, "kind": p.kind,
                 "digit": p.digit, "coords": list(p.coords), "thumbnail": p.thumbnail.hex(),
                 "created": p.created} for p in points]
-    data = json.dumps({"format": FORMAT, "points": records}, indent=1)
+    # allow_nan=False: NaN or Infinity raise ValueError here instead of being written
+    # as tokens that make the whole file unreadable as a favorites file next time.
+    data = json.dumps({"format": FORMAT, "points": records}, indent=1, allow_nan=False)
     write_atomically(Path(path), data.encode("utf-8"))
 
 
 def load_points(path: Path) -> tuple[list[LatentPoint], str | None]:
-    """The points in `path` ([] when missing), and a message when the file was bad."""
+    """The points in `path` ([] when missing), and a message when the file was bad.
+
+    A file that is not a favorites file is set aside whole. Bad entries in a good file
+    cost only themselves: the original is kept as `.bad`, the good points are written
+    back (so the next start finds them) and returned, and the message counts both.
+    """
     path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return [], None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         return [], _set_aside(path, f"not readable JSON ({e})")
     try:
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
@@ -56,9 +64,30 @@ def load_points(path: Path) -> tuple[list[LatentPoint], str | None]:
         records = raw.get("points")
         if not isinstance(records, list):
             raise ValueError("'points' should be a list")
-        return [_point(r, i) for i, r in enumerate(records)], None
     except ValueError as e:
         return [], _set_aside(path, str(e))
+    points, problems = [], []
+    for i, record in enumerate(records):
+        try:
+            points.append(_point(record, i))
+        except ValueError as e:
+            problems.append(str(e))
+    if not problems:
+        return points, None
+    if not points:
+        return [], _set_aside(path, "; ".join(problems[:3]))
+    return points, _keep_good(path, points, problems)
+
+
+def _keep_good(path: Path, points: list[LatentPoint], problems: list[str]) -> str:
+    kept = set_aside(path)
+    try:
+        save_points(points, path)
+    except OSError as e:
+        kept += f"; the good ones could not be written back ({e})"
+    shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+    return (f"{path}: {len(problems)} favorite{'s' if len(problems) > 1 else ''} discarded "
+            f"({shown}); kept the other {len(points)}{kept}")
 
 
 def _point(r: object, i: int) -> LatentPoint:
@@ -71,8 +100,9 @@ def _point(r: object, i: int) -> LatentPoint:
     coords = field("coords", list)
     if not 0 < len(coords) <= MAX_DIM or not all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            for v in coords):
-        raise ValueError(f"point {i}: 'coords' should be 1 to {MAX_DIM} finite numbers")
+            and abs(v) <= MAX_ABS_COORD for v in coords):
+        raise ValueError(f"point {i}: 'coords' should be 1 to {MAX_DIM} finite numbers "
+                         f"within ±{MAX_ABS_COORD:g}")
     try:
         thumbnail = bytes.fromhex(field("thumbnail", str))
     except ValueError as e:

@@ -63,18 +63,20 @@ class ExplorerState(QObject):
         if digit is not None:
             self.digit = digit
         self.digit = min(self.digit, generator.num_classes - 1)
-        self.coords = (np.asarray(coords, np.float32).copy() if coords is not None
-                       else self._random(self.seed))
+        self.coords = on_sliders(coords if coords is not None else self._random(self.seed))
         self.generator_changed.emit(generator)
         self.locks_changed.emit()
         self.point_changed.emit()
 
     def set_coord(self, index: int, value: float, gesture: int = 0) -> None:
         """One slider's value; edits with the same (index, gesture) merge into one undo step."""
-        if not self.ready or float(self.coords[index]) == value:
+        if not self.ready:
             return
         coords = self.coords.copy()
         coords[index] = value
+        coords = on_sliders(coords)
+        if coords[index] == self.coords[index]:
+            return
         self._push(_SetPoint(self, self.digit, coords, "Move Slider", (index, gesture)))
 
     def set_point(self, coords: np.ndarray, digit: int | None = None,
@@ -84,7 +86,8 @@ class ExplorerState(QObject):
         coords = np.asarray(coords, np.float32)
         if coords.shape != self.coords.shape:
             raise ValueError(f"expected {self.coords.shape[0]} coordinates, got {coords.shape}")
-        self._push(_SetPoint(self, self.digit if digit is None else digit, coords.copy(), text))
+        self._push(_SetPoint(self, self.digit if digit is None else digit, on_sliders(coords),
+                             text))
 
     def set_digit(self, digit: int) -> None:
         if self.ready and digit != self.digit:
@@ -131,7 +134,7 @@ class ExplorerState(QObject):
 
     def _apply(self, digit: int, coords: np.ndarray) -> None:
         self.digit = digit
-        self.coords = coords.copy()
+        self.coords = on_sliders(coords)
         self.point_changed.emit()
 
 
@@ -158,3 +161,15 @@ class _SetPoint(QUndoCommand):
 
     def undo(self) -> None:
         self._state._apply(*self._before)
+
+
+def on_sliders(coords: np.ndarray) -> np.ndarray:
+    """`coords` as a finite float32 copy within the sliders' ±SLIDER_RANGE.
+
+    Points arrive from files (restored PNGs, favorites) and from computations that can
+    overflow; NaN would reach the sliders, the image and a saved favorite, so it becomes
+    0 (the prior's mean) and anything beyond the sliders is held at their ends.
+    """
+    coords = np.nan_to_num(np.asarray(coords, np.float32), nan=0.0, posinf=SLIDER_RANGE,
+                           neginf=-SLIDER_RANGE)
+    return np.clip(coords, -SLIDER_RANGE, SLIDER_RANGE).astype(np.float32)
