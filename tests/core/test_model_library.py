@@ -457,3 +457,25 @@ def test_add_file_loads_the_checkpoint_on_the_pool_and_copies_nothing_that_canno
         assert notice.level.value == "error" and str(source) in notice.message, notice.message
         assert problem in notice.message and "not added" in notice.message
         assert files(library.folder) == before, "nothing is copied when it cannot load"
+
+
+def test_the_checkpoint_a_run_writes_is_marked_and_cannot_be_deleted_or_renamed(
+        panel, library, answers):
+    """A deleted one came back at the next epoch; a renamed one forked into two."""
+    writing = library.folder / "old-cnn.safetensors"
+    panel.set_training(writing)
+    panel.select(writing)
+    assert "training…" in cell(panel, "old-cnn", "Active")
+    for button in (panel.delete_button, panel.rename_button):
+        assert not button.defaultAction().isEnabled()
+        assert "training run is writing" in button.toolTip()
+    answers.confirm, answers.text = True, "forked"
+    panel._on_delete_button_clicked()  # as a shortcut would, were the action enabled
+    panel._on_rename_button_clicked()
+    assert writing.exists() and not (library.folder / "forked.safetensors").exists()
+    panel.select(library.folder / "mid-vae.safetensors")
+    assert panel.delete_button.defaultAction().isEnabled()
+    panel.set_training(None)
+    panel.select(writing)
+    assert panel.delete_button.defaultAction().isEnabled()
+    assert "training" not in cell(panel, "old-cnn", "Active")

@@ -37,6 +37,7 @@ class LibraryModel(QAbstractTableModel):
         self._keys: list[Path | None] = []
         self._recognizer: Path | None = None
         self._generator: Path | None = None
+        self._training: Path | None = None  # the checkpoint a running training writes
 
     def set_entries(self, entries: list[LibraryEntry]) -> None:
         self.beginResetModel()
@@ -49,6 +50,15 @@ class LibraryModel(QAbstractTableModel):
         self._recognizer, self._generator = _key(recognizer), _key(generator)
         if self._entries:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, ACTIVE))
+
+    def set_training(self, path: Path | None) -> None:
+        """Mark the checkpoint a run is writing (None: no run), so the table says so."""
+        self._training = _key(path)
+        if self._entries:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, ACTIVE))
+
+    def is_training(self, path: Path) -> bool:
+        return self._training is not None and _key(path) == self._training
 
     def entries(self) -> list[LibraryEntry]:
         return list(self._entries)
@@ -63,7 +73,8 @@ class LibraryModel(QAbstractTableModel):
 
     def active_roles(self, row: int) -> list[str]:
         key = self._keys[row]
-        return [role for role, active in (("recognizer", self._recognizer),
+        return [role for role, active in (("training…", self._training),
+                                          ("recognizer", self._recognizer),
                                           ("explorer", self._generator))
                 if key is not None and key == active]
 
@@ -94,7 +105,10 @@ class LibraryModel(QAbstractTableModel):
                 return moment.timestamp() if moment else 0.0
             return self._text(index.row(), column, entry).lower()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(entry)
+            training = ("\nA training run is writing this checkpoint after each epoch; "
+                        "it cannot be renamed or deleted until the run ends."
+                        if self.is_training(entry.path) else "")
+            return self._tooltip(entry) + training
         if role == Qt.ItemDataRole.TextAlignmentRole and column == EPOCH:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and self.active_roles(index.row()):

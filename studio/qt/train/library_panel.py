@@ -40,6 +40,8 @@ from studio.qt.train.library_model import CREATED, METRICS, NAME, SORT_ROLE, Lib
 AskText = Callable[[str, str, str], "str | None"]
 Confirm = Callable[[str, str], bool]
 ChooseFile = Callable[[str], "Path | None"]
+TRAINING_TIP = ("A training run is writing this checkpoint after each epoch: stop the run "
+                "(or let it finish) to rename or delete it")
 
 
 class LibraryPanel(QWidget):
@@ -105,6 +107,8 @@ class LibraryPanel(QWidget):
                                     "Rename the selected checkpoint")
         self.delete_button = button("Delete…", ["Delete"], self._on_delete_button_clicked,
                                     "Delete the selected checkpoint from the library")
+        self._tips = {w: w.defaultAction().toolTip()  # with the shortcut, as made
+                      for w in (self.rename_button, self.delete_button)}
         self.add_button = button("Add File…", [], self._on_add_button_clicked,
                                  "Copy a checkpoint (.safetensors with its .json) into the library")
         self.refresh_button = button("Refresh", ["F5"], self._on_refresh_button_clicked,
@@ -168,6 +172,12 @@ class LibraryPanel(QWidget):
     def set_active(self, recognizer: Path | None, generator: Path | None) -> None:
         self.model.set_active(recognizer, generator)
 
+    def set_training(self, path: Path | None) -> None:
+        """A run writes `path` after each epoch (None: no run): deleting it would only
+        bring it back at the next epoch and renaming it would fork it, so both wait."""
+        self.model.set_training(path)
+        self._update_buttons()
+
     # --- slots --------------------------------------------------------------------------
 
     def _on_table_selection_changed(self, _selected: QItemSelection,
@@ -199,7 +209,7 @@ class LibraryPanel(QWidget):
 
     def _on_rename_button_clicked(self) -> None:
         entry = self.selected_entry()
-        if entry is None:
+        if entry is None or self.model.is_training(entry.path):
             return
         name = self._ask_text("Rename Checkpoint", f"New name for {entry.name}:", entry.name)
         if not name or name.strip() == entry.name:
@@ -216,7 +226,7 @@ class LibraryPanel(QWidget):
 
     def _on_delete_button_clicked(self) -> None:
         entry = self.selected_entry()
-        if entry is None:
+        if entry is None or self.model.is_training(entry.path):
             return
         question = (f"Delete the checkpoint {entry.name} ({entry.kind_title}, epoch "
                     f"{entry.epoch})? Its weights and sidecar are removed from "
@@ -278,8 +288,11 @@ class LibraryPanel(QWidget):
         kind = entry.kind if entry else None
         self.use_button.defaultAction().setEnabled(kind == "cnn")
         self.explore_button.defaultAction().setEnabled(kind in ("vae", "gan"))
-        for widget in (self.resume_button, self.rename_button, self.delete_button):
-            widget.defaultAction().setEnabled(entry is not None)
+        self.resume_button.defaultAction().setEnabled(entry is not None)
+        training = entry is not None and self.model.is_training(entry.path)
+        for widget, tip in self._tips.items():
+            widget.defaultAction().setEnabled(entry is not None and not training)
+            widget.defaultAction().setToolTip(TRAINING_TIP if training else tip)
 
     def _ask_text_dialog(self, title: str, label: str, default: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, label, text=default)

@@ -102,6 +102,13 @@ def test_pause_holds_the_step_count_resume_continues_stop_keeps_a_checkpoint(
     assert trainer.pause_action.text().replace("&", "") == "Resume"
     held = trainer.run.last.step
     assert trainer.run.last.event == "paused"
+    library = trainer.library_panel  # the checkpoint the run writes cannot be deleted or renamed
+    library.select(trainer.newest)
+    row = library.model.row_of(trainer.newest)
+    assert "training" in library.model.index(row, library.model.columnCount() - 1).data()
+    for button in (library.delete_button, library.rename_button):
+        assert not button.defaultAction().isEnabled()
+        assert "training run is writing" in button.toolTip()
     qtbot.wait(800)
     assert trainer.run.last.step == held  # nothing trained while paused
     assert "paused" in trainer.panel.status.text()
@@ -114,6 +121,9 @@ def test_pause_holds_the_step_count_resume_continues_stop_keeps_a_checkpoint(
     kept = load_checkpoint(trainer.newest)
     assert 1 <= kept.info.epoch < 200
     assert trainer.start_action.isEnabled() and not trainer.stop_action.isEnabled()
+    library.select(trainer.newest)
+    assert library.delete_button.defaultAction().isEnabled()  # the run ended: free again
+    assert "training" not in library.model.index(row, library.model.columnCount() - 1).data()
 
 
 def test_a_gan_run_shows_samples_and_its_newest_checkpoint_is_explored_while_it_trains(
