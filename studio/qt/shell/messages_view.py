@@ -41,6 +41,12 @@ class StatusLine:
         self._parent = dialog_parent
         self._dialogs = dialogs
         self.dialog: QMessageBox | None = None
+        # Panels built before the status bar (the favorites shelf, say) may already have
+        # warned; the newest such warning is shown now instead of only being logged.
+        earlier = [n for n in notifier.notices if n.level is not Level.INFO]
+        if earlier:
+            self._bar.showMessage(f"{ICON[earlier[-1].level]}{earlier[-1].message}",
+                                  STATUS_MS[earlier[-1].level])
         notifier.posted.connect(self._on_notifier_posted)
 
     def _on_notifier_posted(self, notice: Notice) -> None:
