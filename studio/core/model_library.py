@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from studio.core.unfinished_saves import PROCESS_STARTED, tidy
 from studio.ml.errors import StudioError
 from studio.ml.models.sidecar import read_sidecar
 
@@ -94,11 +95,18 @@ class ModelLibrary:
     (staging files, `.name.safetensors.previous` backups) are never listed.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, started: float = PROCESS_STARTED) -> None:
         self.folder = Path(folder).expanduser()
+        self._started = started  # hidden files older than this belong to a dead process
+        self._tidied = False
 
     def entries(self) -> tuple[list[LibraryEntry], list[str]]:
-        """Readable checkpoints, newest first, and one message per broken pair."""
+        """Readable checkpoints, newest first, and one message per broken pair.
+
+        The first listing finishes or undoes saves a killed process left behind."""
+        if not self._tidied:
+            self._tidied = True
+            tidy(self.folder, self._started)
         try:
             candidates = sorted(p for p in self.folder.iterdir()
                                 if p.suffix.lower() == SUFFIX and not p.name.startswith("."))
