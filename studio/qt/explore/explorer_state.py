@@ -12,9 +12,11 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from studio.export.provenance import MAX_ABS_VALUE
 from studio.qt.explore.generator_store import LoadedGenerator
 
 SLIDER_RANGE = 3.0  # sliders span +-3 sigma of the prior
+POINT_LIMIT = MAX_ABS_VALUE  # sigmas; as far as a record the studio reads may go
 DEFAULT_SPREAD = {"gan": 0.8, "vae": 1.0}  # truncation psi for a GAN, temperature for a VAE
 _MERGE_ID = 1
 
@@ -63,7 +65,7 @@ class ExplorerState(QObject):
         if digit is not None:
             self.digit = digit
         self.digit = min(self.digit, generator.num_classes - 1)
-        self.coords = on_sliders(coords if coords is not None else self._random(self.seed))
+        self.coords = finite_point(coords if coords is not None else self._random(self.seed))
         self.generator_changed.emit(generator)
         self.locks_changed.emit()
         self.point_changed.emit()
@@ -74,7 +76,7 @@ class ExplorerState(QObject):
             return
         coords = self.coords.copy()
         coords[index] = value
-        coords = on_sliders(coords)
+        coords = finite_point(coords)
         if coords[index] == self.coords[index]:
             return
         self._push(_SetPoint(self, self.digit, coords, "Move Slider", (index, gesture)))
@@ -86,7 +88,7 @@ class ExplorerState(QObject):
         coords = np.asarray(coords, np.float32)
         if coords.shape != self.coords.shape:
             raise ValueError(f"expected {self.coords.shape[0]} coordinates, got {coords.shape}")
-        self._push(_SetPoint(self, self.digit if digit is None else digit, on_sliders(coords),
+        self._push(_SetPoint(self, self.digit if digit is None else digit, finite_point(coords),
                              text))
 
     def set_digit(self, digit: int) -> None:
@@ -134,7 +136,7 @@ class ExplorerState(QObject):
 
     def _apply(self, digit: int, coords: np.ndarray) -> None:
         self.digit = digit
-        self.coords = on_sliders(coords)
+        self.coords = finite_point(coords)
         self.point_changed.emit()
 
 
@@ -163,13 +165,15 @@ class _SetPoint(QUndoCommand):
         self._state._apply(*self._before)
 
 
-def on_sliders(coords: np.ndarray) -> np.ndarray:
-    """`coords` as a finite float32 copy within the sliders' ±SLIDER_RANGE.
+def finite_point(coords: np.ndarray) -> np.ndarray:
+    """`coords` as a finite float32 copy within ±POINT_LIMIT.
 
     Points arrive from files (restored PNGs, favorites) and from computations that can
     overflow; NaN would reach the sliders, the image and a saved favorite, so it becomes
-    0 (the prior's mean) and anything beyond the sliders is held at their ends.
+    0 (the prior's mean) and anything beyond what a file may hold is held at the limit.
+    Points beyond the sliders' ±SLIDER_RANGE but within it (an unusual encoded sketch, a
+    restored export) are kept exactly: the sliders show them at their ends.
     """
-    coords = np.nan_to_num(np.asarray(coords, np.float32), nan=0.0, posinf=SLIDER_RANGE,
-                           neginf=-SLIDER_RANGE)
-    return np.clip(coords, -SLIDER_RANGE, SLIDER_RANGE).astype(np.float32)
+    coords = np.nan_to_num(np.asarray(coords, np.float32), nan=0.0, posinf=POINT_LIMIT,
+                           neginf=-POINT_LIMIT)
+    return np.clip(coords, -POINT_LIMIT, POINT_LIMIT).astype(np.float32)
