@@ -91,8 +91,9 @@ def format_metric(name: str, value: float) -> str:
 class ModelLibrary:
     """Checkpoint pairs (name.safetensors + name.json) in one flat folder.
 
-    All operations are quick file operations, safe on the GUI thread. Hidden files
-    (staging files, `.name.safetensors.previous` backups) are never listed.
+    Listing, renaming and deleting are quick file operations, safe on the GUI thread;
+    add_file copies and hashes whole files, so the panel runs it on the pool. Hidden
+    files (staging files, `.name.safetensors.previous` backups) are never listed.
     """
 
     def __init__(self, folder: Path, started: float = PROCESS_STARTED) -> None:
