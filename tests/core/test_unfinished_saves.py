@@ -9,6 +9,7 @@ library, must list no problem, leave no hidden file, and keep every good pair.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -72,6 +73,7 @@ def killed(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked child")
 @pytest.mark.parametrize("case", FIRST + AGAIN)
 def test_a_save_killed_at_any_step_is_finished_or_undone_at_the_next_start(killed, case):
     folder = killed / case.replace(":", "-")
