@@ -25,10 +25,7 @@ from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 from studio.qt.train.training_form import KIND_LABELS, TrainingForm
-from studio.qt.train.training_run import TrainingRun, format_duration
-
-METRIC_WORDS = {"accuracy": "accuracy {:.1%}", "neg_elbo": "negative ELBO {:.1f}",
-                "class_fidelity": "class fidelity {:.0%}"}
+from studio.qt.train.training_run import TrainingRun, describe_end
 
 
 def _run(plan: TrainingPlan, control):
@@ -225,17 +222,8 @@ class Trainer(QObject):
 
     def _on_run_ended(self, last: Progress | None) -> None:
         self._finish()
-        saved = f"saved as {self.newest.stem}" if self.newest and self.newest.exists() \
-            else "nothing was saved (no epoch finished)"
-        if last is None:
-            text = f"Stopped before the first step; {saved}."
-        elif last.event == "stopped":
-            text = f"Stopped at epoch {last.epoch}, step {last.step:,}; the last finished " \
-                   f"epoch is {saved}."
-        else:
-            text = f"Finished {last.epochs} epochs in {format_duration(last.elapsed_s)}" + \
-                   "".join(f", {METRIC_WORDS[k].format(v)}" for k, v in last.metrics.items()
-                           if k in METRIC_WORDS) + f"; {saved}."
+        saved = self.newest if self.newest is not None and self.newest.exists() else None
+        text = describe_end(last, saved)
         self.panel.show_message(text)
         self._notifier.info(text)
 

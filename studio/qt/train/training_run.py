@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -121,3 +122,27 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+METRIC_WORDS = {"accuracy": "accuracy {:.1%}", "neg_elbo": "negative ELBO {:.1f}",
+                "class_fidelity": "class fidelity {:.0%}"}
+
+
+def describe_end(last: Any, saved: Path | None) -> str:
+    """What a run that ended says: how far it got, what it measured, and what was kept.
+
+    last: the run's final Progress (None when it stopped before its first step);
+    saved: the checkpoint on disk, or None when no epoch finished.
+    """
+    kept = f"saved as {saved.stem}" if saved is not None else ""
+    if last is None:
+        return f"Stopped before the first step; {kept or 'nothing was saved'}."
+    if last.event == "stopped":
+        where = f"Stopped at epoch {last.epoch}, step {last.step:,}"
+        if saved is None:
+            return f"{where}, before any epoch finished; nothing was saved."
+        return f"{where}; the last finished epoch is {kept}."
+    measured = "".join(f", {METRIC_WORDS[k].format(v)}" for k, v in last.metrics.items()
+                       if k in METRIC_WORDS)
+    return (f"Finished {last.epochs} epochs in {format_duration(last.elapsed_s)}{measured}; "
+            f"{kept or 'nothing was saved'}.")
