@@ -191,8 +191,9 @@ class ExplorerController(QObject):
         self.bridge.repair()
 
     def _on_bridge_repaired(self, repaired: Repaired) -> None:
-        if self.repair_dialog is not None:
+        if self.repair_dialog is not None:  # one repair dialog at a time, the old one freed
             self.repair_dialog.close()
+            self.repair_dialog.deleteLater()
         dialog = RepairDialog(repaired, self._parent)
         dialog.apply_requested.connect(self.bridge.apply_repair)
         dialog.explore_requested.connect(self._on_dialog_explore_requested)

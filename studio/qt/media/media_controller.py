@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -173,6 +173,9 @@ class MediaController(QObject):
             sources[f"Sample sheet ({SHEET_PER_DIGIT} per digit)"] = sample_sheet(sheet)
         self.dialog = ExportDialog(sources, provenance, self._notifier, self._parent,
                                    **self._choosers())
+        # Each dialog holds its pictures (the canvas, a sample sheet, previews): it goes
+        # when it closes, or every export would keep one more in the window.
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if self._explorer_shown() and "Generated digit" in sources:
             self.dialog.source.setCurrentText("Generated digit")
         elif "Selection" in sources:
@@ -225,6 +228,7 @@ class MediaController(QObject):
         self.dialog = AnimationExportDialog(frames, self._notifier, self._parent,
                                             title=title, sound_writer=self._walk_sound_writer,
                                             **self._choosers())
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its frames go with it
         self.dialog.fps.setValue(MORPH_FPS)
         self.dialog.seconds.setValue(len(frames) / MORPH_FPS)
         self.dialog.show()

@@ -55,8 +55,9 @@ class StatusLine:
             self._show_dialog(notice)
 
     def _show_dialog(self, notice: Notice) -> None:
-        if self.dialog is not None:
+        if self.dialog is not None:  # the newest failure replaces the last one's box
             self.dialog.close()
+            self.dialog.deleteLater()
         box = QMessageBox(QMessageBox.Icon.Critical, "Latent Studio", notice.message,
                           QMessageBox.StandardButton.Close, self._parent)
         box.setDetailedText(notice.details)

@@ -100,6 +100,16 @@ def test_a_sheet_that_fails_to_render_is_reported_and_the_dialog_still_opens(
     dialog.close()
 
 
+def test_closed_export_dialogs_are_freed(qtbot, window):
+    """Every dialog holds its pictures: one left behind per export adds up all day."""
+    from PySide6.QtWidgets import QDialog
+
+    for _ in range(3):
+        open_dialog(qtbot, window, window.media.export_image_action)
+        window.media.dialog.close()
+    qtbot.waitUntil(lambda: not window.findChildren(QDialog), timeout=WAIT_MS)
+
+
 def test_a_png_from_studio_generate_switches_to_its_generator(qtbot, window, tmp_path):
     out = tmp_path / "vae3.png"
     assert cli(["generate", "vae", "--digit", "3", "-n", "4", "--seed", "5", "-o",
