@@ -8,6 +8,7 @@ that names the file and the problem instead of a numpy traceback.
 from __future__ import annotations
 
 import gzip
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -29,6 +30,11 @@ _DTYPES = {
 }
 _NAME = re.compile(r"idx[13]-ubyte(\.gz)?$", re.IGNORECASE)
 _SPLIT = re.compile(r"(train|t10k|test)", re.IGNORECASE)
+
+
+# Bytes a header may announce, counting empty dimensions as 1 (numpy cannot even shape
+# an empty array beyond this): 256 TiB, far beyond EMNIST's 1 GB.
+MAX_ANNOUNCED = 2**48
 
 
 def looks_like_idx(path: Path) -> bool:
@@ -56,7 +62,10 @@ def read_idx(path: Path) -> np.ndarray:
                            f"but the file has only {len(data)} bytes)")
     dims = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
     dtype = _DTYPES[code]
-    needed = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    if math.prod(max(d, 1) for d in dims) * dtype.itemsize > MAX_ANNOUNCED:
+        raise DatasetError(f"{path}: header announces {'x'.join(map(str, dims))} values, "
+                           f"far more than any data set; not a valid IDX file")
+    needed = math.prod(dims) * dtype.itemsize  # Python ints: 4 x 2^31 would wrap in int64
     have = len(data) - header
     if have < needed:
         raise DatasetError(f"{path}: truncated file (header says {'x'.join(map(str, dims))} "
