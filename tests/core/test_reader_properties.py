@@ -11,20 +11,15 @@ from dataclasses import asdict, fields
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from reader_strategies import ANY_JSON, trying  # noqa: E402
 
 from studio.core.latent_points import LatentPoint, load_points, save_points  # noqa: E402
 from studio.core.settings import Settings, load_settings  # noqa: E402
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(st.text(max_size=10), inner, max_size=5),
-    max_leaves=20)
 FIELD = st.sampled_from([f.name for f in fields(Settings)])
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = trying(150)
 
 
 def settings_are_valid(s: Settings) -> None:
@@ -34,7 +29,7 @@ def settings_are_valid(s: Settings) -> None:
 
 
 @SETTINGS
-@given(raw=JSON)
+@given(raw=ANY_JSON)
 def test_settings_from_any_json(tmp_path, raw):
     path = tmp_path / "settings.json"
     path.write_text(json.dumps(raw))
@@ -44,7 +39,7 @@ def test_settings_from_any_json(tmp_path, raw):
 
 
 @SETTINGS
-@given(name=FIELD, value=JSON)
+@given(name=FIELD, value=ANY_JSON)
 def test_settings_with_one_field_mutated(tmp_path, name, value):
     path = tmp_path / "settings.json"
     path.write_text(json.dumps(dict(asdict(Settings()), **{name: value})))
@@ -65,7 +60,7 @@ def points_are_valid(points: list[LatentPoint]) -> None:
 
 
 @SETTINGS
-@given(raw=JSON)
+@given(raw=ANY_JSON)
 def test_favorites_from_any_json(tmp_path, raw):
     path = tmp_path / "favorites.json"
     path.write_text(json.dumps(raw))
@@ -75,7 +70,7 @@ def test_favorites_from_any_json(tmp_path, raw):
 
 
 @SETTINGS
-@given(name=POINT_FIELDS, value=JSON)
+@given(name=POINT_FIELDS, value=ANY_JSON)
 def test_favorites_with_one_field_of_one_point_mutated(tmp_path, name, value):
     path = tmp_path / "favorites.json"
     (tmp_path / "favorites.json.bad").unlink(missing_ok=True)

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from reader_strategies import ANY_JSON, trying  # noqa: E402
 
 from studio.export.provenance import (  # noqa: E402
     FORMAT,
@@ -24,13 +25,7 @@ from studio.export.provenance import (  # noqa: E402
     read_provenance,
 )
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(st.text(max_size=10), inner, max_size=5),
-    max_leaves=20)
-SETTINGS = settings(max_examples=120, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = trying(120)
 GOOD = {"format": FORMAT, "model_name": "Default GAN", "model_kind": "gan",
         "weights_sha256": "ab" * 32, "digit": 3, "seed": 7, "latent": [0.5] * 8,
         "studio_version": "0.1.0", "coords": [0.1] * 8}
@@ -56,14 +51,14 @@ def read_or_refuse(path) -> None:  # a Path
 
 
 @SETTINGS
-@given(raw=JSON)
+@given(raw=ANY_JSON)
 def test_any_json_record(tmp_path, raw):
     png_with_record(tmp_path / "a.png", json.dumps(raw))
     read_or_refuse(tmp_path / "a.png")
 
 
 @SETTINGS
-@given(data=st.data(), value=JSON)
+@given(data=st.data(), value=ANY_JSON)
 def test_a_good_record_with_one_field_replaced(tmp_path, data, value):
     record = dict(GOOD)
     record[data.draw(st.sampled_from(sorted(GOOD)))] = value

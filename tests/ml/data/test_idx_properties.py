@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import example, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from reader_strategies import trying  # noqa: E402
 
 from studio.ml.data.idx_files import read_idx  # noqa: E402
 from studio.ml.errors import DatasetError  # noqa: E402
 
-SETTINGS = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = trying(200)
 
 
 def read_or_refuse(path) -> None:

@@ -9,20 +9,15 @@ import math
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from reader_strategies import ANY_JSON, trying  # noqa: E402
 
 from studio.ml.errors import StudioError  # noqa: E402
 from studio.ml.models.default_models import default_model_path  # noqa: E402
 from studio.ml.models.sidecar import read_sidecar  # noqa: E402
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(st.text(max_size=10), inner, max_size=5),
-    max_leaves=20)
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = trying(150)
 GOOD = {kind: json.loads(default_model_path(kind).with_suffix(".json").read_text())
         for kind in ("cnn", "vae", "gan")}
 
@@ -46,7 +41,7 @@ def write(tmp_path, sidecar_text: str):
 
 
 @SETTINGS
-@given(raw=JSON)
+@given(raw=ANY_JSON)
 def test_any_json(tmp_path, raw):
     read_or_refuse(write(tmp_path, json.dumps(raw)))
 
@@ -58,7 +53,7 @@ def test_any_text(tmp_path, text):
 
 
 @SETTINGS
-@given(kind=st.sampled_from(sorted(GOOD)), data=st.data(), value=JSON)
+@given(kind=st.sampled_from(sorted(GOOD)), data=st.data(), value=ANY_JSON)
 def test_a_real_sidecar_with_one_field_replaced(tmp_path, kind, data, value):
     raw = json.loads(json.dumps(GOOD[kind]))
     where = data.draw(st.sampled_from(["top", "config", "metrics"]))
