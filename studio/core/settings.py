@@ -18,9 +18,10 @@ from studio.ml.atomic_files import write_atomically
 
 MAX_RECENT = 8
 MAX_TEXT = 64 * 1024  # a path or a saved window layout is far shorter
-# The canvas clamps the brush to 4..120 document pixels (MIN_BRUSH, MAX_BRUSH in
-# studio.qt.sketch.sketch_canvas; core may not import qt); beyond that a value was edited.
-_NUMBER_LIMITS = {"brush_size": (4.0, 120.0)}
+# The brush's range in document pixels: the canvas clamps to it, and a settings file
+# beyond it was edited by hand.
+MIN_BRUSH, MAX_BRUSH = 4.0, 120.0
+_NUMBER_LIMITS = {"brush_size": (MIN_BRUSH, MAX_BRUSH)}
 _HEX_FIELDS = ("window_geometry", "window_state")
 _HEX = re.compile(r"[0-9a-fA-F]*")
 

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QSlider, QToolBar, QWidget
 
-from studio.core.settings import Settings
+from studio.core.settings import MAX_BRUSH, MIN_BRUSH, Settings
 from studio.qt.base.action_factory import make_action
-from studio.qt.sketch.sketch_canvas import MAX_BRUSH, MIN_BRUSH, SketchCanvas
+from studio.qt.sketch.sketch_canvas import SketchCanvas
 
 BRUSH_STEP = 1.25  # [ and ] scale the brush by this
 

@@ -26,13 +26,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from studio.core.settings import MAX_BRUSH, MIN_BRUSH
 from studio.qt.base.qimage_arrays import tint
 from studio.qt.sketch.canvas_selection import CanvasSelection
 from studio.qt.sketch.canvas_strokes import Stroke, paint_segments, paint_strokes, segment_bounds
 from studio.qt.sketch.sketch_document import SIDE, SketchDocument
 
 MARGIN = 10  # logical pixels around the paper
-MIN_BRUSH, MAX_BRUSH = 4.0, 120.0  # document pixels
 
 
 class SketchCanvas(QWidget):
