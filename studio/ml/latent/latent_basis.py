@@ -13,6 +13,7 @@ its sliders are its own axes, ranked by effect (unused dims sink to the end).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from studio.ml.models.gan import ConditionalGAN
 from studio.ml.models.vae import ConditionalVAE
 
 FORMAT = "latent-studio-basis/1"
+log = logging.getLogger("studio")
 EFFECT_POINTS = 24  # sampled latents at which each direction's effect is measured
 EFFECT_CHUNK = 2048  # images decoded per batch while measuring effects
 
@@ -211,3 +213,28 @@ def keep_basis_beside(checkpoint: Path) -> Path:
     basis = gan_basis(loaded.model) if loaded.info.kind == "gan" else vae_basis(loaded.model)
     save_basis(basis, basis_beside(Path(checkpoint)), loaded.info.sha256)
     return basis_beside(Path(checkpoint))
+
+
+def basis_for(model: ConditionalGAN | ConditionalVAE, kind: str, sha256: str,
+              checkpoint: Path, cache_dir: Path | None) -> LatentBasis:
+    """The generator's basis: shipped beside its checkpoint, else cached in `cache_dir`
+    by the weights' sha256, else computed now (seconds) and cached for the next load.
+
+    A kept file that is damaged or made for other weights is logged and ignored: it
+    costs a recomputation, never wrong sliders.
+    """
+    cached = cache_dir / f"{kind}-{sha256[:24]}.safetensors" if cache_dir else None
+    for place, wanted in ((basis_beside(checkpoint), sha256), (cached, None)):
+        if place is not None and place.exists():
+            try:
+                return load_basis(place, model.config.latent_dim, wanted)
+            except StudioError as e:
+                log.warning("ignoring the kept directions: %s", e)
+    basis = gan_basis(model) if kind == "gan" else vae_basis(model)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            save_basis(basis, cached, sha256)
+        except (OSError, StudioError) as e:
+            log.warning("could not cache the directions: %s", e)
+    return basis

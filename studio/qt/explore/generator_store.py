@@ -10,7 +10,6 @@ place and says why.
 
 from __future__ import annotations
 
-import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 
 GENERATOR_KINDS = ("gan", "vae")
-log = logging.getLogger("studio")
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,7 @@ def load_generator(path: Path, name: str, cache_dir: Path | None) -> LoadedGener
     import torch
 
     from studio.ml.errors import CheckpointError
+    from studio.ml.latent.latent_basis import basis_for
     from studio.ml.models.checkpoints import load_checkpoint, read_info
     from studio.ml.models.model_kinds import KINDS
 
@@ -62,39 +61,10 @@ def load_generator(path: Path, name: str, cache_dir: Path | None) -> LoadedGener
     model = checkpoint.model
     for p in model.parameters():  # shared by live rendering, maps and repairs on the pool
         p.requires_grad_(False)
-    basis = _cached_basis(model, info.kind, info.sha256, cache_dir, Path(path))
+    basis = basis_for(model, info.kind, info.sha256, Path(path), cache_dir)
     return LoadedGenerator(name, Path(path), info.kind, model, basis, info.sha256,
                            model.config.num_classes, model.config.latent_dim,
                            basis.directions.numpy().astype(np.float32))
-
-
-def _cached_basis(model: Any, kind: str, sha256: str, cache_dir: Path | None,
-                  checkpoint: Path) -> Any:
-    """The basis shipped beside the checkpoint, or cached in the data folder, or computed."""
-    from studio.ml.errors import StudioError
-    from studio.ml.latent.latent_basis import (
-        basis_beside,
-        gan_basis,
-        load_basis,
-        save_basis,
-        vae_basis,
-    )
-
-    cached = cache_dir / f"{kind}-{sha256[:24]}.safetensors" if cache_dir else None
-    for place, wanted in ((basis_beside(checkpoint), sha256), (cached, None)):
-        if place is not None and place.exists():
-            try:
-                return load_basis(place, model.config.latent_dim, wanted)
-            except StudioError as e:  # a damaged cache costs a recomputation, nothing more
-                log.warning("ignoring the kept directions: %s", e)
-    basis = gan_basis(model) if kind == "gan" else vae_basis(model)
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            save_basis(basis, cached, sha256)
-        except (OSError, StudioError) as e:
-            log.warning("could not cache the directions: %s", e)
-    return basis
 
 
 def _stamp(path: Path) -> int | None:
