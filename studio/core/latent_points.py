@@ -8,40 +8,50 @@ the studio allocate more than a few kilobytes per point.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
 
 from studio.core.set_aside import set_aside
 from studio.ml.atomic_files import write_atomically
+from studio.ml.records import Sha256, bounded, convert, parse_json, text, whole, write_record
 
 MAX_DIM = 4096
 MAX_ABS_COORD = 1e3  # slider values are in sigmas of an N(0, 1) prior; beyond is an edit
 THUMBNAIL_BYTES = 28 * 28
 FORMAT = "latent-studio-points/1"
+Coords = Annotated[tuple[bounded(-MAX_ABS_COORD, MAX_ABS_COORD), ...],
+                   msgspec.Meta(min_length=1, max_length=MAX_DIM)]
+ThumbnailHex = Annotated[str, msgspec.Meta(pattern=f"^[0-9a-f]{{{2 * THUMBNAIL_BYTES}}}$")]
 
 
-@dataclass(frozen=True)
-class LatentPoint:
-    generator: str  # sha256 of the generator's weights
-    generator_name: str  # what the user saw, e.g. "Default GAN"
-    kind: str  # "gan" or "vae"
-    digit: int
-    coords: tuple[float, ...]  # slider values, in sigmas
-    thumbnail: bytes  # 784 bytes: uint8 [28, 28], row-major
-    created: str = ""  # ISO time
+class LatentPoint(msgspec.Struct, frozen=True):
+    """One saved point; its declaration is the favorites file's check, entry by entry."""
+
+    generator: Sha256  # sha256 of the generator's weights
+    generator_name: text(1000, 1)  # what the user saw, e.g. "Default GAN"
+    kind: Literal["gan", "vae"]
+    digit: whole(0, MAX_DIM - 1)
+    coords: Coords  # slider values, in sigmas
+    # 784 bytes as hex, uint8 [28, 28] row-major; "thumbnail" in the file
+    thumbnail_hex: ThumbnailHex = msgspec.field(name="thumbnail")
+    created: text(64) = ""  # ISO time
+
+    @property
+    def thumbnail(self) -> bytes:
+        return bytes.fromhex(self.thumbnail_hex)
+
+
+class _FavoritesFile(msgspec.Struct):
+    points: list[LatentPoint]
+    format: Literal["latent-studio-points/1"] = FORMAT
 
 
 def save_points(points: Sequence[LatentPoint], path: Path) -> None:
-    records = [{"generator": p.generator, "generator_name": p.generator_name, "kind": p.kind,
-                "digit": p.digit, "coords": list(p.coords), "thumbnail": p.thumbnail.hex(),
-                "created": p.created} for p in points]
-    # allow_nan=False: NaN or Infinity raise ValueError here instead of being written
-    # as tokens that make the whole file unreadable as a favorites file next time.
-    data = json.dumps({"format": FORMAT, "points": records}, indent=1, allow_nan=False)
-    write_atomically(Path(path), data.encode("utf-8"))
+    """Write atomically; ValueError (naming the field) for a point the reader would refuse."""
+    write_atomically(Path(path), write_record(_FavoritesFile(list(points)), indent=1))
 
 
 def load_points(path: Path) -> tuple[list[LatentPoint], str | None]:
@@ -53,25 +63,22 @@ def load_points(path: Path) -> tuple[list[LatentPoint], str | None]:
     """
     path = Path(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [], None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        return [], _set_aside(path, f"not readable JSON ({e})")
-    try:
+        raw = parse_json(path.read_bytes())
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise ValueError(f"not a favorites file (expected format {FORMAT!r})")
         records = raw.get("points")
         if not isinstance(records, list):
             raise ValueError("'points' should be a list")
-    except ValueError as e:
+    except FileNotFoundError:
+        return [], None
+    except (OSError, ValueError) as e:
         return [], _set_aside(path, str(e))
     points, problems = [], []
     for i, record in enumerate(records):
         try:
-            points.append(_point(record, i))
+            points.append(convert(record, LatentPoint))
         except ValueError as e:
-            problems.append(str(e))
+            problems.append(f"point {i}: {e}")
     if not problems:
         return points, None
     if not points:
@@ -88,36 +95,6 @@ def _keep_good(path: Path, points: list[LatentPoint], problems: list[str]) -> st
     shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
     return (f"{path}: {len(problems)} favorite{'s' if len(problems) > 1 else ''} discarded "
             f"({shown}); kept the other {len(points)}{kept}")
-
-
-def _point(r: object, i: int) -> LatentPoint:
-    def field(name: str, kind: type) -> object:
-        value = r.get(name) if isinstance(r, dict) else None
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ValueError(f"point {i}: '{name}' should be {kind.__name__}, got {value!r:.60}")
-        return value
-
-    coords = field("coords", list)
-    if not 0 < len(coords) <= MAX_DIM or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            and abs(v) <= MAX_ABS_COORD for v in coords):
-        raise ValueError(f"point {i}: 'coords' should be 1 to {MAX_DIM} finite numbers "
-                         f"within ±{MAX_ABS_COORD:g}")
-    try:
-        thumbnail = bytes.fromhex(field("thumbnail", str))
-    except ValueError as e:
-        raise ValueError(f"point {i}: 'thumbnail' is not hex ({e})") from e
-    if len(thumbnail) != THUMBNAIL_BYTES:
-        raise ValueError(f"point {i}: 'thumbnail' should hold {THUMBNAIL_BYTES} bytes")
-    kind = field("kind", str)
-    digit = field("digit", int)
-    if kind not in ("gan", "vae") or not 0 <= digit < MAX_DIM:
-        raise ValueError(f"point {i}: kind {kind!r} or digit {digit!r} is not valid")
-    created = r.get("created", "")
-    return LatentPoint(field("generator", str), field("generator_name", str), kind, digit,
-                       tuple(float(v) for v in coords), thumbnail,
-                       created if isinstance(created, str) else "")
-
 
 
 def _set_aside(path: Path, problem: str) -> str:

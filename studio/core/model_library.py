@@ -292,15 +292,10 @@ class ModelLibrary:
 def read_entry(path: Path) -> LibraryEntry:
     """Parse a pair's sidecar (not the weights); LibraryError names the file and problem."""
     path = _weights(path)
-    raw = read_sidecar(path, LibraryError)
-    kind, epoch, metrics = raw["kind"], raw.get("epoch", 0), raw.get("metrics") or {}
-    return LibraryEntry(
-        path=path, name=path.stem, kind=kind, created=str(raw.get("created", "")),
-        dataset=str(raw.get("dataset", "")), epoch=epoch,
-        metrics={str(k): float(v) for k, v in metrics.items()
-                 if isinstance(v, int | float) and not isinstance(v, bool)},
-        sha256=str(raw.get("sha256", "")),
-    )
+    info = read_sidecar(path, LibraryError)
+    return LibraryEntry(path=path, name=path.stem, kind=info.kind, created=info.created,
+                        dataset=info.dataset, epoch=info.epoch, metrics=dict(info.metrics),
+                        sha256=info.sha256)
 
 
 def _weights(path: Path | str) -> Path:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 
-from studio.ml.models.sidecar import FORMAT, check_fields
+from studio.ml.models.sidecar import read_sidecar_text
 
 PROCESS_STARTED = time.time()  # this module loads at start-up, before any save
 
@@ -79,13 +78,9 @@ def _settle_backup(weights: Path, backup: Path) -> None:
 def _sha256_in(sidecar: Path) -> str | None:
     """The weights hash a complete, valid sidecar names; None for anything less."""
     try:
-        raw = json.loads(sidecar.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            return None
-        check_fields(raw)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return read_sidecar_text(sidecar.read_bytes()).sha256
+    except (OSError, ValueError):
         return None
-    return raw["sha256"]
 
 
 def _sha256_of(path: Path) -> str:

@@ -16,7 +16,8 @@ from studio.core.latent_points import FORMAT, LatentPoint, load_points, save_poi
 
 
 def point(digit: int = 3, coords: tuple[float, ...] = (0.5, -1.0)) -> LatentPoint:
-    return LatentPoint("ab" * 32, "Default GAN", "gan", digit, coords, bytes(784), "2026-01-01")
+    return LatentPoint("ab" * 32, "Default GAN", "gan", digit, coords, bytes(784).hex(),
+                       "2026-01-01")
 
 
 def test_writing_refuses_nan_and_infinity(tmp_path):

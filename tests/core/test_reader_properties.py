@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, fields
 
 import pytest
+from msgspec.structs import asdict
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given  # noqa: E402
@@ -18,7 +18,7 @@ from reader_strategies import ANY_JSON, trying  # noqa: E402
 from studio.core.latent_points import LatentPoint, load_points, save_points  # noqa: E402
 from studio.core.settings import Settings, load_settings  # noqa: E402
 
-FIELD = st.sampled_from([f.name for f in fields(Settings)])
+FIELD = st.sampled_from(list(Settings.__struct_fields__))
 SETTINGS = trying(150)
 
 
@@ -45,10 +45,10 @@ def test_settings_with_one_field_mutated(tmp_path, name, value):
     path.write_text(json.dumps(dict(asdict(Settings()), **{name: value})))
     loaded, problem = load_settings(path)
     settings_are_valid(loaded)
-    assert problem is None or (str(path) in problem and f"'{name}'" in problem)
+    assert problem is None or (str(path) in problem and f"'{name}" in problem)
 
 
-POINT = LatentPoint("ab" * 32, "Default GAN", "gan", 3, (0.5, -1.0), bytes(784))
+POINT = LatentPoint("ab" * 32, "Default GAN", "gan", 3, (0.5, -1.0), bytes(784).hex())
 POINT_FIELDS = st.sampled_from(["generator", "generator_name", "kind", "digit", "coords",
                                 "thumbnail", "created"])
 

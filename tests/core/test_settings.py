@@ -28,8 +28,8 @@ def test_missing_file_gives_defaults_quietly(tmp_path):
 @pytest.mark.parametrize("text, why", [
     ("{not json", "not readable JSON"),
     ("[1, 2]", "expected a JSON object"),
-    ('{"brush_size": "big"}', "'brush_size' should be float"),
-    ('{"recent_classifiers": [1]}', "'recent_classifiers' should be list"),
+    ('{"brush_size": "big"}', "'brush_size': expected `float`"),
+    ('{"recent_classifiers": [1]}', "'recent_classifiers[0]': expected `str`"),
     (b"\xff\xfe\x00bad", "not readable JSON"),
 ])
 def test_a_bad_file_is_set_aside_with_a_message(tmp_path, text, why):

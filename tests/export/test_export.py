@@ -71,14 +71,14 @@ def test_png_without_provenance_reads_as_none(tmp_path):
 
 
 @pytest.mark.parametrize("text, problem", [
-    ("{not json", "not valid JSON"),
+    ("{not json", "not readable JSON"),
     ('{"format": "other"}', "format"),
     (provenance().to_json().replace(SHA, "xyz"), "weights_sha256"),
-    (provenance().to_json().replace("0.25", "NaN"), "finite"),
+    (provenance().to_json().replace("0.25", "NaN"), "'latent\\[0\\]'.*got nan"),
     (provenance().to_json().replace('"gan"', '"rnn"'), "model_kind"),
     (provenance().to_json().replace('"digit":7', '"digit":-1'), "digit"),
     (provenance().to_json().replace('"seed":1234', '"seed":"x"'), "seed"),
-    (provenance(latent=(0.0,) * 4097).to_json(), "latent"),
+    (provenance().to_json().replace("[0.25,", "[0.25," + "0.0," * 4097), "'latent'"),
 ])
 def test_damaged_provenance_names_the_file(tmp_path, text, problem):
     info = PngImagePlugin.PngInfo()

@@ -13,41 +13,26 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
+import math
 import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn as nn
 from safetensors import SafetensorError
 from safetensors.torch import load, save
 
-import studio
 from studio.ml.atomic_files import commit, stage
 from studio.ml.errors import CheckpointError, StudioError
 from studio.ml.models.model_kinds import KINDS, build_model, config_from_dict
 from studio.ml.models.optimizer_state import PREFIX as OPTIMIZER_PREFIX
-from studio.ml.models.sidecar import FORMAT, read_sidecar
+from studio.ml.models.sidecar import FORMAT, CheckpointInfo, read_sidecar
+from studio.ml.records import write_record
 
 PICKLE_SUFFIXES = {".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar"}
-
-
-@dataclass(frozen=True)
-class CheckpointInfo:
-    kind: str
-    config: dict[str, Any]
-    dataset: str
-    seed: int
-    epoch: int
-    metrics: dict[str, float] = field(default_factory=dict)
-    created: str = ""
-    version: str = studio.__version__
-    sha256: str = ""
-    format: str = FORMAT
 
 
 @dataclass(frozen=True)
@@ -87,13 +72,17 @@ def save_checkpoint(path: Path | str, model: nn.Module, *, kind: str, dataset: s
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     tensors.update(optimizer or {})
     blob = save(tensors, metadata={"format": FORMAT, "kind": kind})
-    info = CheckpointInfo(
-        kind=kind, config=dataclasses.asdict(model.config), dataset=dataset, seed=seed,
-        epoch=epoch, metrics=dict(metrics or {}),
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        sha256=hashlib.sha256(blob).hexdigest(),
-    )
-    sidecar = json.dumps(dataclasses.asdict(info), indent=2).encode()
+    try:  # the sidecar's own declaration checks what is written (a NaN metric, say)
+        info = CheckpointInfo(
+            kind=kind, config=dataclasses.asdict(model.config), dataset=dataset, seed=seed,
+            epoch=epoch,  # a NaN metric is not a measurement; the weights still matter
+            metrics={k: float(v) for k, v in (metrics or {}).items() if math.isfinite(v)},
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            sha256=hashlib.sha256(blob).hexdigest(),
+        )
+        sidecar = write_record(info)
+    except ValueError as e:
+        raise StudioError(f"{path}: not saved, its sidecar would be invalid ({e})") from e
     staged_weights = stage(path, blob)
     try:
         staged_sidecar = stage(sidecar_path(path), sidecar)
@@ -135,16 +124,7 @@ def _backup_path(path: Path) -> Path:
 
 def read_info(path: Path | str) -> CheckpointInfo:
     """Read and check the sidecar only (cheap: for listing a library)."""
-    path = weights_path(path)
-    sidecar = sidecar_path(path)
-    raw = read_sidecar(path, CheckpointError)
-    known = {f.name for f in dataclasses.fields(CheckpointInfo)}
-    try:
-        info = CheckpointInfo(**{k: v for k, v in raw.items() if k in known})
-        config_from_dict(info.kind, info.config)
-    except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{sidecar}: {e}") from e
-    return info
+    return read_sidecar(weights_path(path), CheckpointError)
 
 
 def load_checkpoint(path: Path | str, *, expected_kind: str | None = None,

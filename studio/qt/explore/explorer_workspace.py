@@ -262,8 +262,9 @@ class ExplorerWorkspace(QWidget):
         s, shown = self.state, self.last_generated
         if s.generator is None or shown is None:
             return None
+        thumbnail = thumbnail_bytes(shown.image).hex()
         return LatentPoint(s.generator.sha256, s.generator.name, s.generator.kind, s.digit,
-                           tuple(float(v) for v in s.coords), thumbnail_bytes(shown.image),
+                           tuple(float(v) for v in s.coords), thumbnail,
                            datetime.now(UTC).isoformat(timespec="seconds"))
 
     def _on_keyframe_triggered(self) -> None:

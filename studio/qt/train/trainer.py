@@ -9,7 +9,6 @@ recognizer while the run goes on.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -19,6 +18,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from studio.core.model_library import LibraryEntry, ModelLibrary
+from studio.ml.errors import StudioError
+from studio.ml.models.sidecar import read_sidecar
 from studio.ml.training.progress import Progress
 from studio.ml.training.train_settings import TrainingPlan
 from studio.qt.base.action_factory import make_action
@@ -261,7 +262,6 @@ class Trainer(QObject):
 def _latent_dim(path: Path) -> int | None:
     """The latent size in a checkpoint's sidecar (plain JSON; no torch needed)."""
     try:
-        config = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["config"]
-        return int(config["latent_dim"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_sidecar(path).config.get("latent_dim")
+    except StudioError:
         return None

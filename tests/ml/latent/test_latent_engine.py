@@ -165,8 +165,8 @@ def test_bases_round_trip_and_bad_files_are_named(bases, tmp_path):
 
 
 def test_saved_points_round_trip_and_a_bad_file_is_set_aside(tmp_path):
-    point = LatentPoint("ab" * 32, "Default GAN", "gan", 7, (0.5, -1.25), bytes(range(256)) * 3
-                        + bytes(16), "2026-11-23T12:00:00+00:00")
+    point = LatentPoint("ab" * 32, "Default GAN", "gan", 7, (0.5, -1.25),
+                        (bytes(range(256)) * 3 + bytes(16)).hex(), "2026-11-23T12:00:00+00:00")
     path = tmp_path / "favorites.json"
     assert load_points(path) == ([], None)
     save_points([point], path)

@@ -24,13 +24,13 @@ GOOD = {kind: json.loads(default_model_path(kind).with_suffix(".json").read_text
 
 def read_or_refuse(weights) -> None:  # a Path
     try:
-        raw = read_sidecar(weights)
+        info = read_sidecar(weights)
     except StudioError as e:
         assert weights.stem in str(e)
         return
-    assert raw["kind"] in GOOD and isinstance(raw["config"], dict)
-    assert all(math.isfinite(v) for v in raw.get("metrics", {}).values())
-    assert 0 <= raw.get("epoch", 0) <= 10**6
+    assert info.kind in GOOD and isinstance(info.config, dict)
+    assert all(math.isfinite(v) for v in info.metrics.values())
+    assert 0 <= info.epoch <= 10**6
 
 
 def write(tmp_path, sidecar_text: str):

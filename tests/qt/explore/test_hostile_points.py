@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import msgspec
 import numpy as np
 import pytest
 
@@ -27,7 +28,7 @@ def test_a_png_with_huge_latent_values_opens_as_a_plain_picture(qtbot, tmp_path,
     window = open_studio(tmp_path / "data", [gan], size=(1280, 860))
     prov = Provenance("Default GAN", "gan", gan.sha256, 7, None, (1e308,) * gan.latent_dim)
     info = PngImagePlugin.PngInfo()
-    info.add_itxt("latent-studio", prov.to_json())
+    info.add_itxt("latent-studio", msgspec.json.encode(prov).decode())  # unchecked, hostile
     digit = np.zeros((64, 64), np.uint8)
     digit[16:48, 28:36] = 255
     Image.fromarray(digit).save(tmp_path / "hostile.png", pnginfo=info)
@@ -48,7 +49,7 @@ def test_a_png_with_huge_latent_values_opens_as_a_plain_picture(qtbot, tmp_path,
 def test_bad_favorites_are_shown_and_the_good_ones_kept(qtbot, tmp_path, open_studio):
     data = tmp_path / "data"
     data.mkdir()
-    good = [LatentPoint("ab" * 32, "Default GAN", "gan", d, (0.5, -1.0), bytes(784))
+    good = [LatentPoint("ab" * 32, "Default GAN", "gan", d, (0.5, -1.0), bytes(784).hex())
             for d in (1, 2)]
     save_points(good, data / "favorites.json")
     raw = json.loads((data / "favorites.json").read_text())
