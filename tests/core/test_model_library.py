@@ -463,7 +463,8 @@ def test_the_checkpoint_a_run_writes_is_marked_and_cannot_be_deleted_or_renamed(
         panel, library, answers):
     """A deleted one came back at the next epoch; a renamed one forked into two."""
     writing = library.folder / "old-cnn.safetensors"
-    panel.set_training(writing)
+    panel.set_writing("train", writing)
+    panel.set_writing("teach", library.folder / "new-gan.safetensors")  # both at once
     panel.select(writing)
     assert "training…" in cell(panel, "old-cnn", "Active")
     for button in (panel.delete_button, panel.rename_button):
@@ -473,9 +474,10 @@ def test_the_checkpoint_a_run_writes_is_marked_and_cannot_be_deleted_or_renamed(
     panel._on_delete_button_clicked()  # as a shortcut would, were the action enabled
     panel._on_rename_button_clicked()
     assert writing.exists() and not (library.folder / "forked.safetensors").exists()
+    assert "training…" in cell(panel, "new-gan", "Active")
     panel.select(library.folder / "mid-vae.safetensors")
     assert panel.delete_button.defaultAction().isEnabled()
-    panel.set_training(None)
+    panel.set_writing("train", None)
     panel.select(writing)
     assert panel.delete_button.defaultAction().isEnabled()
     assert "training" not in cell(panel, "old-cnn", "Active")

@@ -67,6 +67,7 @@ def fine_tune_job(model: Any, images: np.ndarray, labels: np.ndarray, out: Path,
 
 class HandwritingTeacher(QObject):
     taught = Signal(object)  # Taught, once the taught recognizer is the active one
+    writing_changed = Signal(object)  # the checkpoint a fine-tune writes; None once it ends
 
     def __init__(self, document: SketchDocument, store: RecognizerStore,
                  examples: HandwritingExamples, library_folder: Path | None,
@@ -165,6 +166,7 @@ class HandwritingTeacher(QObject):
         self._out = out
         self.panel.set_running(True)
         self.run.start()
+        self.writing_changed.emit(out)
 
     def stop(self) -> None:
         if self.running:
@@ -223,6 +225,7 @@ class HandwritingTeacher(QObject):
 
     def _on_run_ended(self, last: Progress | None) -> None:
         self.panel.set_running(False)
+        self.writing_changed.emit(None)
         if last is None or last.event != "epoch" or last.epoch < last.epochs \
                 or AFTER not in last.metrics:
             self._discard_output()
@@ -239,6 +242,7 @@ class HandwritingTeacher(QObject):
 
     def _on_run_failed(self, message: str, details: str) -> None:
         self.panel.set_running(False)
+        self.writing_changed.emit(None)
         self._discard_output()
         self.panel.show_error(f"{message}; the recognizer is unchanged")
         self.notifier.error(message, details)

@@ -37,7 +37,7 @@ class LibraryModel(QAbstractTableModel):
         self._keys: list[Path | None] = []
         self._recognizer: Path | None = None
         self._generator: Path | None = None
-        self._training: Path | None = None  # the checkpoint a running training writes
+        self._writing: dict[str, object] = {}  # who ("train", "teach") writes which checkpoint
 
     def set_entries(self, entries: list[LibraryEntry]) -> None:
         self.beginResetModel()
@@ -51,14 +51,18 @@ class LibraryModel(QAbstractTableModel):
         if self._entries:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, ACTIVE))
 
-    def set_training(self, path: Path | None) -> None:
-        """Mark the checkpoint a run is writing (None: no run), so the table says so."""
-        self._training = _key(path)
+    def set_writing(self, writer: str, path: Path | None) -> None:
+        """Mark the checkpoint `writer`'s run is writing (None: its run ended), so the
+        table says so; a training and a fine-tune can each be writing one."""
+        if path is None:
+            self._writing.pop(writer, None)
+        else:
+            self._writing[writer] = _key(path)
         if self._entries:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, ACTIVE))
 
     def is_training(self, path: Path) -> bool:
-        return self._training is not None and _key(path) == self._training
+        return _key(path) in self._writing.values()
 
     def entries(self) -> list[LibraryEntry]:
         return list(self._entries)
@@ -73,10 +77,10 @@ class LibraryModel(QAbstractTableModel):
 
     def active_roles(self, row: int) -> list[str]:
         key = self._keys[row]
-        return [role for role, active in (("training…", self._training),
-                                          ("recognizer", self._recognizer),
-                                          ("explorer", self._generator))
-                if key is not None and key == active]
+        roles = ["training…"] if key is not None and key in self._writing.values() else []
+        return roles + [role for role, active in (("recognizer", self._recognizer),
+                                                  ("explorer", self._generator))
+                        if key is not None and key == active]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._entries)

@@ -172,10 +172,11 @@ class LibraryPanel(QWidget):
     def set_active(self, recognizer: Path | None, generator: Path | None) -> None:
         self.model.set_active(recognizer, generator)
 
-    def set_training(self, path: Path | None) -> None:
-        """A run writes `path` after each epoch (None: no run): deleting it would only
-        bring it back at the next epoch and renaming it would fork it, so both wait."""
-        self.model.set_training(path)
+    def set_writing(self, writer: str, path: Path | None) -> None:
+        """`writer`'s run ("train", "teach") writes `path` (None: its run ended): deleting
+        it would only bring it back at the next epoch and renaming it would fork it, so
+        both wait."""
+        self.model.set_writing(writer, path)
         self._update_buttons()
 
     # --- slots --------------------------------------------------------------------------

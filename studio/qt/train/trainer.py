@@ -159,7 +159,7 @@ class Trainer(QObject):
                         else "A recognizer makes no samples; watch its accuracy in the table.")
         panel.show_message(panel.status.text())
         form.set_running(True)
-        self.library_panel.set_training(out)  # not to be deleted or renamed under the run
+        self.library_panel.set_writing("train", out)  # not to be deleted or renamed under the run
         run.start()
         self._sync_actions()
         self.run_started.emit()
@@ -240,7 +240,7 @@ class Trainer(QObject):
         self.form.set_running(False)
         self._sync_actions()
         if self.library_panel is not None:
-            self.library_panel.set_training(None)
+            self.library_panel.set_writing("train", None)
             self.library_panel.refresh()
         self.run_finished.emit()
 

@@ -55,6 +55,10 @@ class TrainingController(QObject):
         self.trainer.generator_chosen.connect(self._on_trainer_generator_chosen)
         store.classifier_changed.connect(self._sync_active)
         self.teacher.taught.connect(self._on_teacher_taught)
+        self.teacher.writing_changed.connect(self._on_teacher_writing_changed)
+
+    def _on_teacher_writing_changed(self, path: Path | None) -> None:
+        self.trainer.library_panel.set_writing("teach", path)
 
     def on_shown(self) -> None:
         """Build the workspace the first time its tab is shown (pyqtgraph loads then)."""

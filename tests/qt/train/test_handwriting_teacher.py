@@ -125,10 +125,14 @@ def test_stopping_a_fine_tune_leaves_nothing_behind(teaching, qtbot, tmp_path, b
         teacher.examples.add(digit_image(bundled, label), label)
     teacher.refresh()
     before = teacher.store.classifier
+    writing = []  # the library marks this checkpoint busy (no Delete, no Rename) meanwhile
+    teacher.writing_changed.connect(writing.append)
     teacher.teach()
     with qtbot.waitSignal(teacher.run.ended, timeout=30_000) as ended:
         teacher.panel.stop.click()
     assert ended.args[0] is None or ended.args[0].event == "stopped"
+    assert len(writing) == 2 and writing[1] is None
+    assert writing[0].parent == tmp_path / "library" and writing[0].name.startswith("my-hand")
     assert teacher.panel.result.text() == "Stopped; the recognizer is unchanged"
     assert list((tmp_path / "library").glob("my-handwriting-*")) == []
     assert teacher.store.classifier is before and not teacher.running
