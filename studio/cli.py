@@ -48,7 +48,8 @@ def _non_negative_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="studio", description="Latent Studio: sketch digits, explore a GAN and a "
-                "VAE, train models. With no command, opens the studio window.")
+                "VAE, train models. With no command, opens the studio window; `studio "
+                "PROJECT.lstudio` opens the window with that project.")
     p.add_argument("--version", action="version", version=f"%(prog)s {studio.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -105,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) == 1 and argv[0].lower().endswith(".lstudio"):  # `studio work.lstudio`
+        return commands.launch_gui(Path(argv[0]))
     args = build_parser().parse_args(argv)
     from studio.ml.errors import StudioError
 

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 
-def launch_gui() -> int:
+def launch_gui(project: Path | None = None) -> int:
     from studio.qt.shell.app import run
 
-    return run()
+    return run(project=project)
 
 
 def train(args: argparse.Namespace) -> int:

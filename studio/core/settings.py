@@ -37,12 +37,17 @@ class Settings(msgspec.Struct):
     active_classifier: Path_ = ""  # a checkpoint path; empty for the bundled default
     recent_generators: Recent = msgspec.field(default_factory=list)
     active_generator: Path_ = "gan"  # "gan" or "vae" for a bundled default, else a path
+    recent_projects: Recent = msgspec.field(default_factory=list)
     window_geometry: Hex = ""  # hex of QMainWindow.saveGeometry()
     window_state: Hex = ""  # hex of QMainWindow.saveState()
 
     def remember_classifier(self, path: str) -> None:
         self.recent_classifiers = [path] + [p for p in self.recent_classifiers if p != path]
         del self.recent_classifiers[MAX_RECENT:]
+
+    def remember_project(self, path: str) -> None:
+        self.recent_projects = [path] + [p for p in self.recent_projects if p != path]
+        del self.recent_projects[MAX_RECENT:]
 
     def remember_generator(self, path: str) -> None:
         self.recent_generators = [path] + [p for p in self.recent_generators if p != path]

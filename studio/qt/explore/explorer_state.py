@@ -70,6 +70,17 @@ class ExplorerState(QObject):
         self.locks_changed.emit()
         self.point_changed.emit()
 
+    def restore(self, digit: int, coords: np.ndarray, locks: set[int], seed: int,
+                spread: dict[str, float]) -> None:
+        """A project's point on the loaded generator; its undo history starts here."""
+        self.undo_stack.clear()
+        self.locks = {i for i in locks if i < len(coords)}
+        self.seed = int(seed)
+        self.spread = dict(spread)
+        self.seed_changed.emit(self.seed)
+        self.locks_changed.emit()
+        self._apply(min(int(digit), self.generator.num_classes - 1), coords)
+
     def set_coord(self, index: int, value: float, gesture: int = 0) -> None:
         """One slider's value; edits with the same (index, gesture) merge into one undo step."""
         if not self.ready:

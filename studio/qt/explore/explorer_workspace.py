@@ -278,6 +278,12 @@ class ExplorerWorkspace(QWidget):
         if point is not None:
             self.shelf.add(point)
 
+    def set_keyframes(self, sha256: str, points: list[LatentPoint]) -> None:
+        """A project's keyframes for the generator with these weights (shown when it is)."""
+        self._keyframes[sha256] = list(points)
+        if self.state.generator is not None and self.state.generator.sha256 == sha256:
+            self._show_keyframes(self.state.generator)
+
     def _show_keyframes(self, generator: LoadedGenerator) -> None:
         points = self._keyframes.get(generator.sha256, [])
         self.keyframes.blockSignals(True)

@@ -125,6 +125,17 @@ class LatentMapPanel(QWidget):
         self.down_box.setEnabled(n > 1)
         self._across, self._down = across, down
 
+    def set_view(self, across: int, down: int, span: float) -> None:
+        """A project's map: two different directions the combos offer, and the span."""
+        n = self.across_box.count()
+        if across < n and down < n and across != down:
+            for box, index in ((self.across_box, across), (self.down_box, down)):
+                box.blockSignals(True)
+                box.setCurrentIndex(index)
+                box.blockSignals(False)
+            self._across, self._down = across, down
+        self.span_box.setValue(span)  # emits settings_changed: the map is redrawn
+
     def across(self) -> int:
         return self._across
 

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
+import msgspec
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
 
 from studio.core.model_library import ModelLibrary
+from studio.core.project.project_manifest import ExportRecord
 from studio.core.settings import Settings
 from studio.export.provenance import Provenance
 from studio.qt.base.action_factory import make_action
@@ -71,6 +74,7 @@ class MediaController(QObject):
         self._explorer_shown = explorer_shown
         self._generated = None  # the newest latent_jobs.Generated shown in the explorer
         self.dialog: QDialog | None = None  # the export dialog open now (tests reach it)
+        self.export_choices = ExportRecord()  # the dialogs' last choices (a project keeps them)
         # (title, filter) -> Path | None; None: a file dialog. Tests answer it themselves.
         self.choose_path: Callable[[str, str], Path | None] | None = None
         self.sound = SoundPanel(notifier)
@@ -85,7 +89,7 @@ class MediaController(QObject):
             return made
 
         self.export_image_action = action(
-            "Export &Image…", ["Ctrl+Shift+S"], self.export_image,
+            "Export &Image…", ["Ctrl+Alt+E"], self.export_image,
             "Export the canvas, the generated digit or a sample sheet as PNG or SVG")
         self.export_morph_action = action(
             "Export &Morph…", ["Ctrl+Shift+M"], self.export_morph,
@@ -176,6 +180,11 @@ class MediaController(QObject):
         # Each dialog holds its pictures (the canvas, a sample sheet, previews): it goes
         # when it closes, or every export would keep one more in the window.
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        from studio.qt.media.export_choices import show_image_choices
+
+        show_image_choices(self.dialog, self.export_choices.image)
+        self.dialog.export_finished.connect(partial(self._on_image_export_finished,
+                                                    self.dialog))
         if self._explorer_shown() and "Generated digit" in sources:
             self.dialog.source.setCurrentText("Generated digit")
         elif "Selection" in sources:
@@ -230,8 +239,27 @@ class MediaController(QObject):
                                             **self._choosers())
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its frames go with it
         self.dialog.fps.setValue(MORPH_FPS)
+        from studio.qt.media.export_choices import show_animation_choices
+
+        show_animation_choices(self.dialog, self.export_choices.animation)
         self.dialog.seconds.setValue(len(frames) / MORPH_FPS)
+        self.dialog.export_finished.connect(partial(self._on_animation_export_finished,
+                                                    self.dialog))
         self.dialog.show()
+
+    def _on_image_export_finished(self, dialog, written: bool) -> None:
+        if written:
+            from studio.qt.media.export_choices import image_choices
+
+            self.export_choices = msgspec.structs.replace(self.export_choices,
+                                                          image=image_choices(dialog))
+
+    def _on_animation_export_finished(self, dialog, written: bool) -> None:
+        if written:
+            from studio.qt.media.export_choices import animation_choices
+
+            self.export_choices = msgspec.structs.replace(self.export_choices,
+                                                          animation=animation_choices(dialog))
 
     def _walk_sound_writer(self):
         """Reads the Sound panel's settings now, on the GUI thread; the writer it returns

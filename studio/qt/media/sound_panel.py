@@ -50,6 +50,7 @@ class SoundPanel(QWidget):
     exported = Signal(object)  # Path: a WAV file was written
     playback_started = Signal()
     playback_stopped = Signal()
+    settings_changed = Signal()  # the artist changed a setting (a project keeps them)
 
     def __init__(self, notifier, player: Player | None = None,
                  save_path: PathChooser | None = None, parent: QWidget | None = None) -> None:
@@ -140,6 +141,23 @@ class SoundPanel(QWidget):
                               low_hz=self.low_hz.value(), high_hz=self.high_hz.value(),
                               rate=self.rate.currentData(), scale=self.scale.currentData())
 
+    def set_settings(self, settings: SonifySettings) -> None:
+        """Show `settings` (a project's) in the form; the sound is made again once."""
+        widgets = (self.mode, self.rate, self.scale, self.duration, self.low_hz, self.high_hz)
+        for widget in widgets:
+            widget.blockSignals(True)
+        for combo, value in ((self.mode, settings.mode), (self.rate, settings.rate),
+                             (self.scale, settings.scale)):
+            index = combo.findData(value)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.duration.setValue(settings.duration_s)
+        self.low_hz.setValue(settings.low_hz)
+        self.high_hz.setValue(settings.high_hz)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._on_setting_changed()
+
     def render(self) -> None:
         """Make the sound for the current image and settings on the pool (latest wins)."""
         if self._image is None:
@@ -167,6 +185,7 @@ class SoundPanel(QWidget):
 
     # ---- rendering ---------------------------------------------------------------------
     def _on_setting_changed(self) -> None:
+        self.settings_changed.emit()
         self.render()
 
     def _on_jobs_returned(self, _number: int, result: tuple[SonifySettings, np.ndarray]) -> None:

@@ -90,8 +90,8 @@ def build_window(data_dir: Path | None, default_paths: dict[str, Path] | None = 
 
 
 def run(argv: Sequence[str] | None = None, data_dir: Path | None = None,
-        quit_after: str | None = None) -> int:
-    """Open the studio and run until the window closes.
+        quit_after: str | None = None, project: Path | None = None) -> int:
+    """Open the studio and run until the window closes; `project` (.lstudio) opens in it.
 
     `quit_after` is for benchmarks and start-up tests: "first-paint" prints the
     wall-clock time of the first paint and quits before any model loads; "models"
@@ -118,10 +118,17 @@ def run(argv: Sequence[str] | None = None, data_dir: Path | None = None,
         window.store.classifier_changed.connect(window.close)
         window.store.classifier_failed.connect(window.close)
     window.show()
-    # Ctrl-C in the terminal closes the window the normal way (settings saved, workers
-    # ended); the idle timer lets Python run its signal handler while Qt waits.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    if quit_after is None:  # after the first paint: work a crashed window left, then `project`
+        def after_first_paint() -> None:
+            window.project.recovery.look()
+            if project is not None:
+                window.project.open(project, ask=False)
+        window.canvas.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
+    # Ctrl-C or SIGTERM in the terminal: no prompt can be answered, so the work goes to
+    # a recovery copy (offered at the next start), then the window closes the normal way
+    # (settings saved, workers ended); the idle timer lets Python run the handler.
+    signal.signal(signal.SIGINT, lambda *_: window.close_keeping_recovery())
+    signal.signal(signal.SIGTERM, lambda *_: window.close_keeping_recovery())
     wake = QTimer(interval=200)
     wake.timeout.connect(lambda: None)
     wake.start()

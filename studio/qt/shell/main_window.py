@@ -21,6 +21,8 @@ from studio.qt.base.workers import wait_for_workers
 from studio.qt.explore.explorer_controller import ExplorerController
 from studio.qt.explore.generator_store import LoadedGenerator
 from studio.qt.media.media_controller import MediaController
+from studio.qt.project.project_controller import ProjectController
+from studio.qt.project.project_parts import ProjectParts
 from studio.qt.shell.menus_and_toolbar import WindowActions, build_menus_and_toolbar, show_shortcuts
 from studio.qt.shell.messages_view import MessagesList, StatusLine
 from studio.qt.sketch.canvas_tools import CanvasTools
@@ -96,6 +98,12 @@ class MainWindow(QMainWindow):
             explorer_shown=self._explorer_shown, parent=self)
         self.sound_dock = self._add_dock("Sound", scrolling(self.media.sound),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.project = ProjectController(
+            ProjectParts(self.document, self.canvas, self.explorer, self.media,
+                         self.training.trainer),
+            settings, notifier, data_dir, self, dialogs)
+        self._may_close = False  # the artist agreed (or nothing unsaved would be lost)
+        self._keep_recovery = False  # quitting on a signal: the recovery copy stays
         self.tabifyDockWidget(self.recognizer_dock, self.handwriting_dock)
         self.tabifyDockWidget(self.recognizer_dock, self.sound_dock)
         self.recognizer_dock.raise_()  # the recognizer keeps its full height while drawing
@@ -108,7 +116,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self.view_menu = build_menus_and_toolbar(
-            self, WindowActions(
+            self, self.project, WindowActions(
                 self.open_image_action, self.paste_action, self.open_classifier_action,
                 self.quit_action, self.undo_action, self.redo_action, self.clear_action,
                 self.saliency_action, self.sketch_tab_action, self.explore_tab_action,
@@ -136,9 +144,9 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         stack = self.undo_group
-        self.open_image_action = self._action("&Open Image…", [QKeySequence.StandardKey.Open],
+        self.open_image_action = self._action("&Import Image…", ["Ctrl+I"],
                                               self._on_open_image_triggered,
-                                              "Open a picture of a digit into the canvas")
+                                              "Import a picture of a digit into the canvas")
         self.paste_action = self._action("&Paste Image", [QKeySequence.StandardKey.Paste],
                                          self.opener.paste,
                                          "Paste an image from the clipboard into the canvas")
@@ -173,7 +181,10 @@ class MainWindow(QMainWindow):
                                              self._on_shortcuts_triggered)
 
     def _connect(self) -> None:
-        self.canvas.file_dropped.connect(self.opener.open_file)
+        self.canvas.file_dropped.connect(self._on_canvas_file_dropped)
+        self.project.title_changed.connect(self._on_project_title_changed)
+        self.project.autosaver.start()
+        self._on_project_title_changed(self.project.title, False)
         self.canvas.image_dropped.connect(self.opener.open_qimage)
         self.canvas.first_painted.connect(self._on_canvas_first_painted)
         self.recognizing.connect()
@@ -209,11 +220,21 @@ class MainWindow(QMainWindow):
 
     # ---- slots ---------------------------------------------------------------------
     def _on_open_image_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Image", self.settings.last_open_dir,
+        path, _ = QFileDialog.getOpenFileName(self, "Import Image", self.settings.last_open_dir,
                                               IMAGE_FILTER)
         if path:
             self.settings.last_open_dir = str(Path(path).parent)
             self.opener.open_file(Path(path))
+
+    def _on_canvas_file_dropped(self, path: Path) -> None:
+        if path.suffix.lower() == ".lstudio":
+            self.project.open(path)
+        else:
+            self.opener.open_file(path)
+
+    def _on_project_title_changed(self, title: str, modified: bool) -> None:
+        self.setWindowTitle(f"{title}[*] — Latent Studio")
+        self.setWindowModified(modified)
 
     # ---- workspaces ----------------------------------------------------------------
     def show_canvas(self) -> None:
@@ -265,7 +286,34 @@ class MainWindow(QMainWindow):
             if blob and blob.isascii():  # a damaged value only costs the layout
                 restore(QByteArray.fromHex(blob.encode("ascii")))
 
+    def close_keeping_recovery(self) -> None:
+        """Ctrl-C or SIGTERM in the terminal: write the recovery copy here and now (no
+        prompt can be answered), then close; the next start offers the copy."""
+        if self.project.is_modified():
+            try:
+                self.project.autosaver.write_blocking()
+                self._keep_recovery = True
+            except Exception as e:  # the exit goes on; say why nothing was kept
+                self.notifier.error(f"The recovery copy could not be written: {e}")
+        self._may_close = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close and self.project.is_modified():
+            agreed, asking = [], True
+
+            def go_on() -> None:  # now, or once the save the artist asked for is done
+                if asking:
+                    agreed.append(True)
+                else:
+                    self._may_close = True
+                    self.close()
+
+            self.project.when_discardable("close the studio", go_on)
+            asking = False
+            if not agreed:
+                event.ignore()
+                return
         self.training.close()  # a run stops at its next step, its last epoch kept
         self.media.close()
         self.recognition.close()
@@ -281,5 +329,6 @@ class MainWindow(QMainWindow):
             self.notifier.warning("A background task was still running at exit.")
         else:
             self.training.after_workers()
+        self.project.close(keep_recovery=self._keep_recovery)
         super().closeEvent(event)
         self.closed.emit()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToo
 
 from studio.qt.explore.explorer_controller import ExplorerController
 from studio.qt.media.media_controller import MediaController
+from studio.qt.project.project_controller import ProjectController
 from studio.qt.sketch.canvas_tools import CanvasTools
 from studio.qt.train.training_controller import TrainingController
 
@@ -37,7 +38,8 @@ class WindowActions:
     shortcuts: QAction
 
 
-def build_menus_and_toolbar(window: QMainWindow, own: WindowActions, tools: CanvasTools,
+def build_menus_and_toolbar(window: QMainWindow, project: ProjectController,
+                            own: WindowActions, tools: CanvasTools,
                             explorer: ExplorerController, training: TrainingController,
                             media: MediaController, docks: Sequence[QDockWidget]) -> QMenu:
     """Menus list every action (with its shortcut); the toolbar holds the canvas tools.
@@ -47,6 +49,10 @@ def build_menus_and_toolbar(window: QMainWindow, own: WindowActions, tools: Canv
     """
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
+    file_menu.addActions([project.new_action, project.open_action])
+    file_menu.addMenu(project.recent_menu)
+    file_menu.addActions([project.save_action, project.save_as_action])
+    file_menu.addSeparator()
     file_menu.addActions([own.open_image, own.paste])
     file_menu.addSeparator()
     file_menu.addActions([own.open_classifier, explorer.open_action])

@@ -20,7 +20,7 @@ from studio.ml.data.image_files import check_size
 from studio.ml.errors import StudioError
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
-from studio.qt.sketch.sketch_document import SIDE, SketchDocument
+from studio.qt.sketch.sketch_document import SIDE, BaseSource, SketchDocument
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm *.ppm);;" \
                "All files (*)"
@@ -32,6 +32,7 @@ class Opened:
     ink: np.ndarray | None  # uint8 [SIDE, SIDE]; None for a studio export with provenance
     provenance: object = None  # studio.export.Provenance: the explorer point it was made at
     problem: str = ""  # damaged provenance: the image still opens, with this message
+    source: BaseSource | None = None  # the picture at full resolution, for a project
 
 
 def _ink_from_file(path: Path) -> Opened:
@@ -51,14 +52,23 @@ def _ink_from_file(path: Path) -> Opened:
         if provenance is not None:
             return Opened(path.name, None, provenance)
     with _named_failures(str(path)):
-        return Opened(path.name, image_to_ink(open_image(path), SIDE), problem=problem)
+        ink = image_to_ink(open_image(path), SIDE)
+        source = BaseSource(path.name, path.read_bytes(), path.suffix.lower())
+        return Opened(path.name, ink, problem=problem, source=source)
 
 
 def _ink_from_pixels(rgba: np.ndarray, name: str) -> Opened:
+    import io
+
+    from PIL import Image
+
     from studio.ml.data.canvas_ink import image_to_ink
 
     with _named_failures(name):
-        return Opened(name, image_to_ink(rgba, SIDE))
+        ink = image_to_ink(rgba, SIDE)
+        png = io.BytesIO()
+        Image.fromarray(rgba, "RGBA").save(png, "PNG", compress_level=1)
+        return Opened(name, ink, source=BaseSource(name, png.getvalue(), ".png"))
 
 
 @contextmanager
@@ -134,7 +144,7 @@ class ImageOpener(QObject):
             return
         if result.problem:
             self._notifier.warning(result.problem)
-        self._document.place_image(ink, name)
+        self._document.place_image(ink, name, source=result.source)
         self._notifier.info(f"Opened {name} into the canvas (Ctrl+Z to undo)")
         self.opened.emit(name)
 

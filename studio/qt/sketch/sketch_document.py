@@ -8,6 +8,8 @@ their own on-screen caches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand, QUndoStack
@@ -16,6 +18,15 @@ from studio.qt.base.qimage_arrays import array_to_gray, gray_to_array
 from studio.qt.sketch.canvas_strokes import Stroke, paint_segments, paint_strokes
 
 SIDE = 512  # document pixels; what the network sees never depends on the window
+
+
+@dataclass(frozen=True)
+class BaseSource:
+    """An opened picture as it came in: its name and its file's bytes (PNG for a paste)."""
+
+    name: str
+    data: bytes
+    suffix: str  # ".png", ".jpg", ...
 RASTER_INK = QColor(255, 255, 255)
 RASTER_PAPER = QColor(0, 0, 0)
 
@@ -28,6 +39,7 @@ class SketchDocument(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.base: np.ndarray | None = None  # uint8 [SIDE, SIDE] ink coverage, or None
+        self.base_source: BaseSource | None = None  # the picture the base was made from
         self.strokes: list[Stroke] = []
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
@@ -92,13 +104,22 @@ class SketchDocument(QObject):
         """
         return _painted(self.base, [s for s in self.strokes if not s.erase], RASTER_PAPER)
 
-    def place_image(self, ink: np.ndarray, name: str = "Image", verb: str = "Open") -> None:
-        """Replace the drawing with `ink` (uint8 [SIDE, SIDE] coverage), undoably."""
+    def place_image(self, ink: np.ndarray, name: str = "Image", verb: str = "Open",
+                    source: BaseSource | None = None) -> None:
+        """Replace the drawing with `ink` (uint8 [SIDE, SIDE] coverage), undoably;
+        `source` is the picture it came from, kept at full resolution for a project."""
         if ink.shape != (SIDE, SIDE) or ink.dtype != np.uint8:
             raise ValueError(f"expected uint8 [{SIDE}, {SIDE}] ink, got {ink.dtype} {ink.shape}")
         if self._live is not None:
             self.end_stroke()
-        self.undo_stack.push(_Replace(self, ink.copy(), f"{verb} {name}"))
+        self.undo_stack.push(_Replace(self, ink.copy(), f"{verb} {name}", source))
+
+    def restore(self, base: np.ndarray | None, strokes: list[Stroke],
+                source: BaseSource | None = None) -> None:
+        """Replace everything with a project's content; its undo history starts here."""
+        self._live = None
+        self.undo_stack.clear()
+        self._set_content(base, strokes, source)
 
     # ---- internals -----------------------------------------------------------------
     def _paint_live(self, finished: bool) -> None:
@@ -114,8 +135,10 @@ class SketchDocument(QObject):
         self.stroke_painted.emit(stroke, first, last, finished)
         self.changed.emit()
 
-    def _set_content(self, base: np.ndarray | None, strokes: list[Stroke]) -> None:
+    def _set_content(self, base: np.ndarray | None, strokes: list[Stroke],
+                     source: BaseSource | None = None) -> None:
         self.base = base
+        self.base_source = source if base is not None else None
         self.strokes = strokes
         self._rerender()
         self.reset.emit()
@@ -156,20 +179,23 @@ class _AddStroke(QUndoCommand):
             self._first = False
             self._doc.strokes = [*self._doc.strokes, self._stroke]
             return
-        self._doc._set_content(self._doc.base, [*self._doc.strokes, self._stroke])
+        doc = self._doc
+        doc._set_content(doc.base, [*doc.strokes, self._stroke], doc.base_source)
 
     def undo(self) -> None:
-        self._doc._set_content(self._doc.base, self._doc.strokes[:-1])
+        doc = self._doc
+        doc._set_content(doc.base, doc.strokes[:-1], doc.base_source)
 
 
 class _Replace(QUndoCommand):
     """Clear, or open an image: the whole drawing is swapped and kept for undo."""
 
-    def __init__(self, doc: SketchDocument, base: np.ndarray | None, text: str) -> None:
+    def __init__(self, doc: SketchDocument, base: np.ndarray | None, text: str,
+                 source: BaseSource | None = None) -> None:
         super().__init__(text)
         self._doc = doc
-        self._after = (base, [])
-        self._before = (doc.base, list(doc.strokes))
+        self._after = (base, [], source)
+        self._before = (doc.base, list(doc.strokes), doc.base_source)
 
     def redo(self) -> None:
         self._doc._set_content(*self._after)

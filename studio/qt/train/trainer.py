@@ -20,12 +20,14 @@ from PySide6.QtWidgets import QWidget
 from studio.core.model_library import LibraryEntry, ModelLibrary
 from studio.ml.errors import StudioError
 from studio.ml.models.sidecar import read_sidecar
+from studio.core.project.project_manifest import TrainRecord
 from studio.ml.training.progress import Progress
 from studio.ml.training.train_settings import TrainingPlan
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 from studio.qt.train.training_form import KIND_LABELS, TrainingForm
+from studio.qt.train.train_snapshot import restore_train
 from studio.qt.train.training_run import TrainingRun, describe_end
 
 
@@ -48,6 +50,7 @@ class Trainer(QObject):
     checkpoint_saved = Signal(object)  # Path, after every epoch of a run
     run_started = Signal()
     run_finished = Signal()  # ended, stopped or failed
+    form_changed = Signal()  # a field of the Train form (a project keeps them)
 
     def __init__(self, window: QWidget, library: ModelLibrary, notifier: Notifier,
                  my_drawings: Path | None = None,
@@ -63,7 +66,9 @@ class Trainer(QObject):
         self._kind = "cnn"
         self._panel = None
         self.form: TrainingForm | None = None
+        self.pending_form: TrainRecord | None = None  # a project's form, until it is built
         self.library_panel = None
+        self._writing: dict[str, Path | None] = {}  # see set_writing
         self._build_actions()
 
     # ---- actions -------------------------------------------------------------------
@@ -127,8 +132,20 @@ class Trainer(QObject):
         self.library_panel.generator_chosen.connect(self.generator_chosen)
         self.library_panel.resume_requested.connect(self._on_library_resume_requested)
         self.form.resume_cancelled.connect(self._on_form_resume_cancelled)
+        if self.pending_form is not None:
+            restore_train(self, self.pending_form)
+        self.form.changed.connect(self.form_changed)
+        for writer, path in self._writing.items():
+            self.library_panel.set_writing(writer, path)
         run_in_pool(_devices, on_returned=self.form.set_devices,
                     what="Listing the training devices")  # errors: the notifier
+
+    def set_writing(self, writer: str, path: Path | None) -> None:
+        """`writer`'s run writes `path` (None: it ended); the library marks it, now or
+        once it is built."""
+        self._writing[writer] = path
+        if self.library_panel is not None:
+            self.library_panel.set_writing(writer, path)
 
     # ---- controls ------------------------------------------------------------------
     def start(self) -> None:
@@ -159,7 +176,7 @@ class Trainer(QObject):
                         else "A recognizer makes no samples; watch its accuracy in the table.")
         panel.show_message(panel.status.text())
         form.set_running(True)
-        self.library_panel.set_writing("train", out)  # not to be deleted or renamed under the run
+        self.set_writing("train", out)  # not to be deleted or renamed under the run
         run.start()
         self._sync_actions()
         self.run_started.emit()
@@ -240,7 +257,7 @@ class Trainer(QObject):
         self.form.set_running(False)
         self._sync_actions()
         if self.library_panel is not None:
-            self.library_panel.set_writing("train", None)
+            self.set_writing("train", None)
             self.library_panel.refresh()
         self.run_finished.emit()
 

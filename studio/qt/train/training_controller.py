@@ -58,7 +58,7 @@ class TrainingController(QObject):
         self.teacher.writing_changed.connect(self._on_teacher_writing_changed)
 
     def _on_teacher_writing_changed(self, path: Path | None) -> None:
-        self.trainer.library_panel.set_writing("teach", path)
+        self.trainer.set_writing("teach", path)
 
     def on_shown(self) -> None:
         """Build the workspace the first time its tab is shown (pyqtgraph loads then)."""

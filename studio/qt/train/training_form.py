@@ -38,6 +38,7 @@ CHOOSE = "choose"  # item that opens a folder dialog
 class TrainingForm(QWidget):
     kind_changed = Signal(str)
     resume_cancelled = Signal()
+    changed = Signal()  # any field of the form (a project keeps them)
 
     def __init__(self, my_drawings: Path | None = None,
                  choose_folder: Callable[[str], Path | None] | None = None,
@@ -104,6 +105,10 @@ class TrainingForm(QWidget):
         self.data_box.activated.connect(self._on_data_box_activated)
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
         self.forget_button.clicked.connect(self._on_forget_button_clicked)
+        for spin in (self.epochs, self.batch, self.lr, self.seed, self.latent):
+            spin.valueChanged.connect(self.changed)
+        for box in (self.kind_box, self.data_box, self.device_box):
+            box.currentIndexChanged.connect(self.changed)
 
     # ---- what the form says --------------------------------------------------------
     @property

@@ -8,6 +8,7 @@ generator or a checkpoint in the library (sidecars are plain JSON: no torch here
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -31,30 +32,38 @@ class PointRestorer(QObject):
         self._state = state
         self._notifier = notifier
         self._candidates = candidates  # checkpoint paths worth looking at, best first
-        self._waiting: tuple[object, str] | None = None
+        self._waiting: tuple[str, Callable[[LoadedGenerator], None]] | None = None
         store.generator_changed.connect(self._on_store_generator_changed)
         store.generator_failed.connect(self._on_store_generator_failed)
 
     def restore(self, provenance, name: str) -> None:
         """Show `provenance`'s point, loading its generator first when needed."""
-        sha = provenance.weights_sha256
+        self.when_ready(provenance.weights_sha256, provenance.model_name, name,
+                        lambda generator: self._apply(generator, provenance, name))
+
+    def when_ready(self, sha: str, model_name: str, name: str,
+                   apply: Callable[[LoadedGenerator], None], hint: Path | None = None) -> bool:
+        """Call `apply` with the generator whose weights hash to `sha`, loading it first
+        (from `hint` when its weights match, else wherever it is found); False, with a
+        message saying how to bring it back, when it is nowhere."""
         current = self._store.generator
         if current is not None and current.sha256 == sha:
-            self._apply(current, provenance, name)
-            return
+            apply(current)
+            return True
         loaded = self._store.loaded_with(sha)
-        path = loaded.path if loaded is not None else self._find(sha)
+        path = loaded.path if loaded is not None else self._find(sha, hint)
         if path is None:
             self._notifier.error(
-                f"{name}: it was made with {provenance.model_name} (weights {sha[:12]}…), "
-                f"which is not among the bundled models, recent generators or the library; "
-                f"open that checkpoint (Ctrl+Shift+O), then open the image again")
-            return
-        self._waiting = (provenance, name)
+                f"{name}: it was made with {model_name} (weights {sha[:12]}…), which is not "
+                f"among the bundled models, recent generators or the library; open that "
+                f"checkpoint (Ctrl+Shift+O), then open {name} again")
+            return False
+        self._waiting = (sha, apply)
         self._store.load(path)
+        return True
 
-    def _find(self, sha: str) -> Path | None:
-        for path in self._candidates():
+    def _find(self, sha: str, hint: Path | None = None) -> Path | None:
+        for path in itertools.chain([hint] if hint is not None else [], self._candidates()):
             try:
                 if read_entry(path).sha256 == sha:
                     return Path(path)
@@ -77,8 +86,8 @@ class PointRestorer(QObject):
 
     def _on_store_generator_changed(self, generator: LoadedGenerator) -> None:
         waiting, self._waiting = self._waiting, None
-        if waiting is not None and generator.sha256 == waiting[0].weights_sha256:
-            self._apply(generator, *waiting)
+        if waiting is not None and generator.sha256 == waiting[0]:
+            waiting[1](generator)
 
     def _on_store_generator_failed(self, message: str) -> None:
         self._waiting = None

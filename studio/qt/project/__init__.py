@@ -1,0 +1,1 @@
+"""Projects in the window: New, Open, Save, the modified mark, autosave and recovery."""

@@ -1,0 +1,94 @@
+"""After a crash or a kill: find the work a dead window left, offer it, restore or discard.
+
+The copies whose lock this window can take belong to no running window (QLockFile
+knows a dead owner by its process id). Their thumbnails and the chosen copy are
+read on the pool; the offer itself is a dialog (or, in tests, the `choose` hook).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+
+from studio.core.project.project_file import Project, read_project, read_thumbnail
+from studio.core.project.recovery_files import Recovery, remove_recovery
+from studio.qt.base.workers import run_in_pool
+from studio.qt.project.recovery_dialog import DISCARD, LATER, RESTORE, RecoveryDialog
+
+if TYPE_CHECKING:
+    from studio.qt.project.project_controller import ProjectController
+
+Choice = tuple[str, Recovery | None]
+
+
+class RecoveryOffer(QObject):
+    offered = Signal(list)  # the Recovery copies found
+    restored = Signal(object)  # the Recovery brought back
+
+    def __init__(self, project: ProjectController, dialogs: bool) -> None:
+        super().__init__(project)
+        self._project = project
+        self._locks: dict[str, QLockFile] = {}
+        # What a person chose for the copies (with their thumbnails); tests replace it.
+        self.choose: Callable[[list[tuple[Recovery, bytes | None]]], Choice] = \
+            self._choose_in_dialog if dialogs else (lambda _found: (LATER, None))
+
+    def look(self) -> None:
+        """Find orphaned copies (their thumbnails are read on the pool), then offer them."""
+        orphans = self._project.autosaver.orphans()
+        if not orphans:
+            return
+        self._locks = {recovery.session: lock for recovery, lock in orphans}
+        found = [recovery for recovery, _ in orphans]
+        run_in_pool(lambda: [(r, read_thumbnail(r.project_file)) for r in found],
+                    what="Looking at recovered work", on_returned=self._on_thumbnails_returned)
+
+    def _on_thumbnails_returned(self, found: list[tuple[Recovery, bytes | None]]) -> None:
+        self.offered.emit([recovery for recovery, _ in found])
+        answer, chosen = self.choose(found)
+        if answer == RESTORE and chosen is not None:
+            self._project.when_discardable("restore the recovered work",
+                                           lambda: self._restore(chosen))
+        elif answer == DISCARD and chosen is not None:
+            self._forget(chosen)
+            self._release_all()
+        else:
+            self._release_all()
+
+    def _restore(self, recovery: Recovery) -> None:
+        run_in_pool(read_project, recovery.project_file, what="Restoring recovered work",
+                    on_returned=lambda project: self._on_read_returned(recovery, project),
+                    on_errored=lambda error: self._on_read_errored(recovery, error))
+
+    def _on_read_returned(self, recovery: Recovery, project: Project) -> None:
+        path = Path(recovery.info.project) if recovery.info.project else None
+        self._project.show_project(project, path, modified=True)
+        self._forget(recovery)  # this window's own copy takes over from now on
+        self._release_all()
+        self._project.notifier.info(f"Restored “{recovery.info.title}” from its recovery "
+                                     f"copy; save it to keep it")
+        self.restored.emit(recovery)
+
+    def _on_read_errored(self, recovery: Recovery, error: Exception) -> None:
+        self._release_all()
+        self._project.notifier.error(f"The recovered work could not be read: {error}; its "
+                                      f"copy is kept in {recovery.project_file.parent}")
+
+    def _forget(self, recovery: Recovery) -> None:
+        remove_recovery(recovery.project_file.parent, recovery.session)
+        lock = self._locks.pop(recovery.session, None)
+        if lock is not None:
+            lock.unlock()  # also removes the lock file
+
+    def _release_all(self) -> None:
+        for lock in self._locks.values():
+            lock.unlock()
+        self._locks.clear()
+
+    def _choose_in_dialog(self, found: list[tuple[Recovery, bytes | None]]) -> Choice:
+        dialog = RecoveryDialog(found, self._project.parent())
+        dialog.exec()
+        return dialog.choice

@@ -1,0 +1,89 @@
+"""Recovery: a studio killed with SIGKILL leaves its work; the next start offers it back.
+
+The killed studio is a real process (tests/qt/project/killed_studio.py) that draws with
+mouse events; SIGKILL comes two seconds after its last stroke, as a crash would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from studio.qt.project.recovery_dialog import DISCARD, RESTORE  # noqa: E402
+
+WAIT_MS = 20_000
+KILLED = Path(__file__).with_name("killed_studio.py")
+
+
+def kill_after_drawing(data_dir: Path) -> tuple[int, str]:
+    """(strokes drawn, sha256 of the raster) of a studio killed 2 s after drawing."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    process = subprocess.Popen([sys.executable, str(KILLED), str(data_dir)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline()  # blocks until it has drawn (or died)
+        assert line.startswith("drawn"), f"the studio did not draw: {line!r}"
+        time.sleep(2.0)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    _, strokes, digest = line.split()
+    return int(strokes), digest
+
+
+def test_work_of_a_killed_studio_is_offered_and_restored(qtbot, tmp_path, open_studio):
+    data = tmp_path / "data"
+    strokes, digest = kill_after_drawing(data)
+    assert list((data / "recovery").glob("*.lstudio")), "the copy was written before the kill"
+
+    window = open_studio(data)
+    offers = []
+    window.project.recovery.choose = lambda found: offers.append(found) or (RESTORE,
+                                                                            found[0][0])
+    with qtbot.waitSignal(window.project.recovery.restored, timeout=WAIT_MS):
+        window.project.recovery.look()
+    (recovery, thumbnail), = offers[0]
+    assert thumbnail.startswith(b"\x89PNG") and recovery.info.title == "Untitled"
+    assert len(window.document.strokes) == strokes
+    raster = window.document.snapshot()
+    assert hashlib.sha256(raster.tobytes()).hexdigest() == digest
+    assert window.isWindowModified(), "recovered work is not saved work"
+    assert not (data / "recovery" / f"{recovery.session}.lstudio").exists()
+
+    window.project.recovery.choose = lambda found: pytest.fail("offered twice")
+    window.project.recovery.look()  # the copy is this window's own now: no offer
+
+
+def test_discarding_a_recovery_removes_it_and_live_windows_are_left_alone(
+        qtbot, tmp_path, open_studio):
+    from studio.qt.base.simulated_hand import draw_digit
+
+    data = tmp_path / "data"
+    first = open_studio(data)
+    draw_digit(first.canvas, "7")
+    first.project.autosaver.write_now()
+    qtbot.waitUntil(lambda: first.project.autosaver.recovery_file.exists(), timeout=WAIT_MS)
+    second = open_studio(data)  # a second window on the same data folder, alive
+    second.project.recovery.choose = lambda found: pytest.fail("a live window's copy")
+    second.project.recovery.look()
+    qtbot.wait(200)
+
+    first.project.autosaver.close()  # as if its process died: its lock is gone
+    answered = []
+    second.project.recovery.choose = lambda found: answered.append(found) or (DISCARD,
+                                                                               found[0][0])
+    second.project.recovery.look()
+    qtbot.waitUntil(lambda: bool(answered), timeout=WAIT_MS)
+    assert not first.project.autosaver.recovery_file.exists()
+    assert second.document.is_blank()
