@@ -1,0 +1,1 @@
+"""Projects: the .lstudio file, its manifest and its container (plain Python, no Qt, no torch)."""
