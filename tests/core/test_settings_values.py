@@ -17,6 +17,7 @@ from studio.core.settings import Settings, load_settings
 GOOD = {"brush_size": 20.0, "show_saliency": True, "last_open_dir": "/tmp",
         "recent_classifiers": ["/a.safetensors"], "active_classifier": "/a.safetensors",
         "recent_generators": ["/g.safetensors"], "active_generator": "vae",
+        "recent_projects": ["/work/a.lstudio"],
         "window_geometry": "01d9d0cb", "window_state": "000000ff"}
 
 BAD = {"brush_size": [float("nan"), float("inf"), -float("inf"), 0.0, -5.0, 1e308, True],
@@ -26,6 +27,7 @@ BAD = {"brush_size": [float("nan"), float("inf"), -float("inf"), 0.0, -5.0, 1e30
        "active_classifier": [[], 1.5],
        "recent_generators": [{"a": 1}, [2.0]],
        "active_generator": [None, False],
+       "recent_projects": ["/a.lstudio", [3], ["x"] * 9],
        "window_geometry": ["not hex", "abc", 12],
        "window_state": ["zz", [1]]}
 

@@ -147,7 +147,10 @@ def _coverage(path: Path, data: bytes | None) -> np.ndarray:
             return np.array(im.convert("L"), np.uint8)
     except ProjectFileError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError as e:
+        raise ProjectFileError(f"{path}: base.png is too large to open; expected a PNG of "
+                               f"{SIDE} x {SIDE} ({e})") from e
+    except (OSError, ValueError, SyntaxError) as e:
         raise ProjectFileError(f"{path}: base.png is not a readable image ({e})") from e
 
 
@@ -158,5 +161,7 @@ def _check_picture(path: Path, name: str, data: bytes) -> None:
             check_size(f"{path}: {name}", im.width, im.height)
     except StudioError as e:
         raise ProjectFileError(str(e)) from e
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError as e:
+        raise ProjectFileError(f"{path}: {name} is too large to open ({e})") from e
+    except (OSError, ValueError, SyntaxError) as e:
         raise ProjectFileError(f"{path}: {name} is not a readable image ({e})") from e

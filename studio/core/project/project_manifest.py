@@ -49,7 +49,8 @@ class BaseRecord(msgspec.Struct, kw_only=True):
 
     name: text(1000, 1)  # what the user opened, e.g. "scan.jpg"
     coverage: Literal["base.png"] = "base.png"  # uint8 [SIDE, SIDE] ink coverage, lossless
-    source: text(40) | None = None  # the picture as opened, full resolution, e.g. "source.jpg"
+    # the picture as opened, at full resolution: a part named like "source.jpg"
+    source: Annotated[str, msgspec.Meta(pattern=r"^source\.[a-z0-9]{1,8}$")] | None = None
 
 
 class CanvasRecord(msgspec.Struct, kw_only=True):
@@ -177,9 +178,3 @@ class ProjectManifest(msgspec.Struct, kw_only=True):
     train: TrainRecord = msgspec.field(default_factory=TrainRecord)
     export: ExportRecord = msgspec.field(default_factory=ExportRecord)
     thumbnail: Literal["thumbnail.png"] | None = "thumbnail.png"
-
-    def __post_init__(self) -> None:
-        base = self.canvas.base
-        if base is not None and base.source is not None and base.source in (
-                "base.png", "thumbnail.png", "manifest.json"):
-            raise ValueError(f"the base image's source may not be named {base.source!r}")

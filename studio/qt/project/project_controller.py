@@ -52,7 +52,8 @@ class ProjectController(QObject):
         self.autosaver = Autosaver(data_dir / "recovery" if data_dir else None,
                                    parts.capture, self._recovery_info, self)
         self.autosaver.failed.connect(notifier.warning)
-        self.recovery = RecoveryOffer(self, dialogs)
+        self.recovery = RecoveryOffer(self.autosaver, self.show_project, self.when_discardable,
+                                      notifier, parent, dialogs, self)
         # Hooks the tests replace: each returns what a person would have chosen.
         self.ask_unsaved: Callable[[str], str] = \
             self._ask_unsaved if dialogs else (lambda _what: DISCARD)

@@ -30,7 +30,6 @@ from studio.qt.media.media_snapshot import capture_sound, restore_sound
 from studio.qt.sketch.canvas_snapshot import CanvasCapture, capture_canvas, restore_canvas
 from studio.qt.sketch.sketch_canvas import SketchCanvas
 from studio.qt.sketch.sketch_document import SketchDocument
-from studio.qt.train.train_snapshot import capture_train, restore_train
 from studio.qt.train.trainer import Trainer
 
 
@@ -63,7 +62,7 @@ class ProjectParts:
     def settled(self) -> tuple[ExplorerRecord | None, SoundRecord, TrainRecord]:
         """The small records, compared with the saved ones for the modified mark."""
         return capture_explorer(self.explorer), capture_sound(self.media.sound), \
-            capture_train(self.trainer)
+            self.trainer.train_record()
 
     def capture(self) -> ProjectCapture:
         return ProjectCapture(capture_canvas(self.document, self.canvas),
@@ -78,7 +77,7 @@ class ProjectParts:
         restore_canvas(self.document, self.canvas, manifest.canvas, project.base,
                        project.source)
         restore_sound(self.media.sound, manifest.sound)
-        restore_train(self.trainer, manifest.train)
+        self.trainer.show_train_record(manifest.train)
         self.media.export_choices = manifest.export
         if manifest.explorer is not None:
             restore_explorer(self.explorer, self.media.restorer, manifest.explorer, name, notifier,
@@ -89,7 +88,7 @@ class ProjectParts:
         manifest = ProjectManifest()
         restore_canvas(self.document, self.canvas, manifest.canvas, None, None)
         restore_sound(self.media.sound, manifest.sound)
-        restore_train(self.trainer, manifest.train)
+        self.trainer.show_train_record(manifest.train)
         self.media.export_choices = manifest.export
         state = self.explorer.state
         generator = state.generator

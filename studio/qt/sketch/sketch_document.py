@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand, QUndoStack
 
 from studio.qt.base.qimage_arrays import array_to_gray, gray_to_array
-from studio.qt.sketch.canvas_strokes import Stroke, paint_segments, paint_strokes
+from studio.qt.sketch.canvas_strokes import Stroke, paint_segments, paint_stroke, paint_strokes
 
 SIDE = 512  # document pixels; what the network sees never depends on the window
 
@@ -47,6 +47,7 @@ class SketchDocument(QObject):
         self._raster.fill(0)
         self._live: Stroke | None = None
         self._live_painted = 0  # segments of the live stroke already in the raster
+        self._before_live: QImage | None = None  # the raster before the live stroke
 
     # ---- reading -------------------------------------------------------------------
     @property
@@ -69,6 +70,7 @@ class SketchDocument(QObject):
         self._live = Stroke(width=width, erase=erase)
         self._live.add(x, y, pressure)
         self._live_painted = 0
+        self._before_live = self._raster.copy()  # 256 KB; repainted onto when it ends
 
     def extend_stroke(self, x: float, y: float, pressure: float = 1.0) -> None:
         if self._live is None or not self._live.add(x, y, pressure):
@@ -128,8 +130,15 @@ class SketchDocument(QObject):
         first = self._live_painted
         if last <= first:
             return
-        painter = QPainter(self._raster)
-        paint_segments(painter, stroke, first, last, RASTER_INK, RASTER_PAPER, finished)
+        if finished and self._before_live is not None:
+            # The stroke whole, as a re-render paints it, over the raster before it:
+            # what the network sees no longer depends on how the stroke was painted.
+            self._raster, self._before_live = self._before_live, None
+            painter = QPainter(self._raster)
+            paint_stroke(painter, stroke, RASTER_INK, RASTER_PAPER)
+        else:
+            painter = QPainter(self._raster)
+            paint_segments(painter, stroke, first, last, RASTER_INK, RASTER_PAPER, finished)
         painter.end()
         self._live_painted = last
         self.stroke_painted.emit(stroke, first, last, finished)

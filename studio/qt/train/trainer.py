@@ -18,16 +18,16 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from studio.core.model_library import LibraryEntry, ModelLibrary
+from studio.core.project.project_manifest import TrainRecord
 from studio.ml.errors import StudioError
 from studio.ml.models.sidecar import read_sidecar
-from studio.core.project.project_manifest import TrainRecord
 from studio.ml.training.progress import Progress
 from studio.ml.training.train_settings import TrainingPlan
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
+from studio.qt.train.train_snapshot import capture_train, restore_train
 from studio.qt.train.training_form import KIND_LABELS, TrainingForm
-from studio.qt.train.train_snapshot import restore_train
 from studio.qt.train.training_run import TrainingRun, describe_end
 
 
@@ -133,12 +133,25 @@ class Trainer(QObject):
         self.library_panel.resume_requested.connect(self._on_library_resume_requested)
         self.form.resume_cancelled.connect(self._on_form_resume_cancelled)
         if self.pending_form is not None:
-            restore_train(self, self.pending_form)
+            restore_train(self.form, self.pending_form)
         self.form.changed.connect(self.form_changed)
         for writer, path in self._writing.items():
             self.library_panel.set_writing(writer, path)
         run_in_pool(_devices, on_returned=self.form.set_devices,
                     what="Listing the training devices")  # errors: the notifier
+
+    def train_record(self) -> TrainRecord:
+        """The Train form as a project keeps it (the form is built when the tab is first
+        shown; until then a project's form waits in `pending_form`)."""
+        if self.form is None:
+            return self.pending_form or TrainRecord()
+        return capture_train(self.form)
+
+    def show_train_record(self, record: TrainRecord) -> None:
+        if self.form is None:
+            self.pending_form = record
+        else:
+            restore_train(self.form, record)
 
     def set_writing(self, writer: str, path: Path | None) -> None:
         """`writer`'s run writes `path` (None: it ended); the library marks it, now or

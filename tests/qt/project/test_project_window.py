@@ -14,13 +14,13 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PIL import Image  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PIL import Image
+from PySide6.QtWidgets import QApplication
 
-from studio.core.project.project_manifest import ProjectManifest  # noqa: E402
-from studio.ml.records import read_record  # noqa: E402
-from studio.qt.base.simulated_hand import draw_digit  # noqa: E402
-from studio.qt.project.project_controller import CANCEL, DISCARD, SAVE  # noqa: E402
+from studio.core.project.project_manifest import ProjectManifest
+from studio.ml.records import read_record
+from studio.qt.base.simulated_hand import draw_digit
+from studio.qt.project.project_controller import CANCEL, DISCARD, SAVE
 
 WAIT_MS = 20_000
 

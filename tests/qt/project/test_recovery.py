@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from studio.qt.project.recovery_dialog import DISCARD, RESTORE  # noqa: E402
+from studio.qt.project.recovery_dialog import DISCARD, RESTORE
 
 WAIT_MS = 20_000
 KILLED = Path(__file__).with_name("killed_studio.py")
