@@ -5,8 +5,10 @@ point and 50 keyframes: Save writes it on the pool while a heartbeat on the GUI
 thread measures the longest stall (aim <= 16 ms); Open reads it on the pool and is
 timed until the canvas has painted it (aim <= 500 ms); the autosave's recovery copy
 reports its own write time. Each is measured RUNS times; medians and maxima.
+The same heartbeat over half a second with nothing saved gives the machine's own
+stalls (idle_stall_ms_max), the baseline the save's are read against.
 Last line: {"strokes", "keyframes", "file_mb", "save_s", "save_stall_ms_max",
-"open_to_paint_s", "recovery_write_s", "capture_ms"}.
+"idle_stall_ms_max", "open_to_paint_s", "recovery_write_s", "capture_ms"}.
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ def fill(window, generator) -> None:
     QApplication.processEvents()
 
 
-def timed_save(window, path: Path) -> tuple[float, float]:
-    """(seconds to a complete file, longest gap between 1 ms heartbeats in ms)."""
+def timed_save(window, path: Path | None) -> tuple[float, float]:
+    """(seconds to a complete file, longest gap between 1 ms heartbeats in ms); with no
+    path, the same wait with nothing saved: the machine's own stalls, the baseline."""
     ticks: list[float] = []
     heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=1)
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -75,8 +78,12 @@ def timed_save(window, path: Path) -> tuple[float, float]:
     QApplication.processEvents()
     start = time.perf_counter()
     ticks.append(start)
-    window.project.save_to(path)
-    wait_for(lambda: bool(done))
+    if path is None:
+        wait_for(lambda: time.perf_counter() - start > 0.5)
+        done.append(time.perf_counter())
+    else:
+        window.project.save_to(path)
+        wait_for(lambda: bool(done))
     heartbeat.stop()
     window.project.saved.disconnect()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
@@ -102,7 +109,7 @@ def main() -> None:
 
     generator = load_generator(default_model_path("gan"), "Default GAN", None)
     figures: dict[str, list[float]] = {k: [] for k in (
-        "save_s", "save_stall_ms_max", "open_to_paint_s", "recovery_write_s", "capture_ms")}
+        "save_s", "save_stall_ms_max", "idle_stall_ms_max", "open_to_paint_s", "recovery_write_s", "capture_ms")}
     with studio_window() as window:
         fill(window, generator)
         folder = window.project.autosaver.folder
@@ -114,6 +121,7 @@ def main() -> None:
             save_s, stall = timed_save(window, path)
             figures["save_s"].append(save_s)
             figures["save_stall_ms_max"].append(stall)
+            figures["idle_stall_ms_max"].append(timed_save(window, None)[1])
             figures["open_to_paint_s"].append(timed_open(window, path))
             written: list[float] = []
             window.project.autosaver.written.connect(written.append)

@@ -75,15 +75,20 @@ def read_record(data: bytes | str, kind: type[T]) -> T:
     return convert(parse_json(data), kind)
 
 
-def write_record(record: msgspec.Struct, indent: int = 2) -> bytes:
+def write_record(record: object, indent: int = 2, kind: type | None = None) -> bytes:
     """`record` as JSON bytes, after checking it against its own declaration.
 
     A Struct built in code is not validated (only parsing validates), and msgspec
     would write NaN as null: checking here means the studio never writes a file it
-    would refuse to read back. ValueError names the field.
+    would refuse to read back. ValueError names the field. `kind`: what to check a
+    record that is not a Struct against (a list of them, say).
     """
-    convert(msgspec.to_builtins(record, enc_hook=_plain), type(record))
     encoded = msgspec.json.encode(record, enc_hook=_plain)
+    try:  # reading the bytes back allocates far less than converting builtins (GC pauses)
+        msgspec.json.decode(encoded, type=kind or type(record))
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        convert(msgspec.to_builtins(record, enc_hook=_plain), kind or type(record))
+        raise ValueError(f"cannot be written as valid JSON: {encoded[:80]!r}") from None
     return msgspec.json.format(encoded, indent=indent) if indent else encoded
 
 

@@ -32,14 +32,16 @@ MAX_DIM = 4096
 MAX_ABS_COORD = 1e3  # as for favorites and provenance: sigmas of an N(0, 1) prior
 MAX_PATH = 4096
 
-Coordinate = bounded(-4.0 * SIDE, 5.0 * SIDE)  # a stroke may leave the paper
+COORDINATE_RANGE = (-4.0 * SIDE, 5.0 * SIDE)  # a stroke may leave the paper, not this far
+MIN_WIDTH = 0.1
+Coordinate = bounded(*COORDINATE_RANGE)
 Point = tuple[Coordinate, Coordinate, bounded(0.0, 1.0)]  # (x, y, pressure)
 
 
-class StrokeRecord(msgspec.Struct, array_like=True):
+class StrokeRecord(msgspec.Struct, array_like=True, gc=False):
     """A stroke as the canvas keeps it; written as [width, erase, points] to stay small."""
 
-    width: bounded(0.1, MAX_BRUSH)  # brush diameter at full pressure, document pixels
+    width: bounded(MIN_WIDTH, MAX_BRUSH)  # brush diameter at full pressure, document pixels
     erase: bool
     points: Annotated[list[Point], msgspec.Meta(min_length=1, max_length=MAX_POINTS)]
 
@@ -62,6 +64,9 @@ class CanvasRecord(msgspec.Struct, kw_only=True):
     # (x, y, width, height) in document pixels, inside the paper
     selection: tuple[bounded(0, SIDE), bounded(0, SIDE), bounded(0, SIDE),
                      bounded(0, SIDE)] | None = None
+    # The document's raster as it was (uint8 [SIDE, SIDE], derived from the above): opening
+    # shows it at once instead of painting every stroke again.
+    raster: Literal["raster.png"] | None = None
 
 
 class GeneratorRef(msgspec.Struct, kw_only=True):

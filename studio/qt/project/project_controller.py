@@ -18,14 +18,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from studio.core.project.project_file import SUFFIX, Project, read_project
+from studio.core.project.project_file import SUFFIX, Project
 from studio.core.project.recovery_files import RecoveryInfo
 from studio.core.settings import Settings
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 from studio.qt.project.autosave import Autosaver
-from studio.qt.project.project_parts import ProjectCapture, ProjectParts
+from studio.qt.project.project_parts import ProjectCapture, ProjectParts, read_for_window
 from studio.qt.project.recovery_offer import RecoveryOffer
 
 FILTER = f"Latent Studio projects (*{SUFFIX});;All files (*)"
@@ -161,20 +161,22 @@ class ProjectController(QObject):
         if ask:
             self.when_discardable(f"open {Path(path).name}", lambda: self.open(path, ask=False))
             return
-        run_in_pool(read_project, Path(path), what=f"Opening {Path(path).name}",
-                    on_returned=lambda project: self._on_read_returned(Path(path), project),
+        run_in_pool(read_for_window, Path(path), what=f"Opening {Path(path).name}",
+                    on_returned=lambda read: self._on_read_returned(Path(path), *read),
                     on_errored=self._on_read_errored)
 
-    def _on_read_returned(self, path: Path, project: Project) -> None:
-        self.show_project(project, path)
+    def _on_read_returned(self, path: Path, project: Project, strokes: list) -> None:
+        self.show_project(project, path, strokes=strokes)
         self._settings.remember_project(str(path))
         self.notifier.info(f"Opened {path}")
         self.opened.emit(path)
 
-    def show_project(self, project: Project, path: Path | None, modified: bool = False) -> None:
+    def show_project(self, project: Project, path: Path | None, modified: bool = False,
+                     strokes: list | None = None) -> None:
         """Put `project` in the window as the work saved at `path` (or a recovered copy)."""
         name = path.name if path is not None else "the recovered work"
-        self.parts.restore(project, name, self.notifier, on_explorer=self._on_explorer_restored)
+        self.parts.restore(project, name, self.notifier, on_explorer=self._on_explorer_restored,
+                           strokes=strokes)
         self.path = path
         self._mark_saved(None, None)
         if modified:  # recovered: what is on screen is not what is in the file

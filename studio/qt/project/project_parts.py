@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.core.project.project_file import Project, write_project
+from studio.core.project.project_file import Project, read_project, write_project
 from studio.core.project.project_manifest import (
     ExplorerRecord,
     ExportRecord,
@@ -27,7 +27,13 @@ from studio.qt.explore.explorer_controller import ExplorerController
 from studio.qt.explore.explorer_snapshot import capture_explorer, restore_explorer
 from studio.qt.media.media_controller import MediaController
 from studio.qt.media.media_snapshot import capture_sound, restore_sound
-from studio.qt.sketch.canvas_snapshot import CanvasCapture, capture_canvas, restore_canvas
+from studio.qt.sketch.canvas_snapshot import (
+    CanvasCapture,
+    capture_canvas,
+    restore_canvas,
+    strokes_of,
+)
+from studio.qt.sketch.canvas_strokes import Stroke
 from studio.qt.sketch.sketch_canvas import SketchCanvas
 from studio.qt.sketch.sketch_document import SketchDocument
 from studio.qt.train.trainer import Trainer
@@ -47,8 +53,15 @@ class ProjectCapture:
         manifest = ProjectManifest(canvas=self.canvas.record(), explorer=explorer,
                                    sound=sound, train=train, export=self.export)
         project = Project(manifest, base=self.canvas.base,
-                          source=self.canvas.source.data if self.canvas.source else None)
-        return write_project(path, project, canvas=self.raster)
+                          source=self.canvas.source.data if self.canvas.source else None,
+                          raster=self.raster)
+        return write_project(path, project)
+
+
+def read_for_window(path: Path) -> tuple[Project, list[Stroke]]:
+    """Read a project and make its strokes (on the pool: 80,000 points are 50 ms)."""
+    project = read_project(path)
+    return project, strokes_of(project.manifest.canvas)
 
 
 @dataclass
@@ -70,12 +83,14 @@ class ProjectParts:
                               self.media.export_choices)
 
     def restore(self, project: Project, name: str, notifier: Notifier,
-                on_explorer: Callable[[], None] | None = None) -> None:
+                on_explorer: Callable[[], None] | None = None,
+                strokes: list[Stroke] | None = None) -> None:
         """Put `project` back; a missing generator is reported, the rest still opens.
-        `on_explorer` runs once the explorer's point is back (its generator loads first)."""
+        `on_explorer` runs once the explorer's point is back (its generator loads first);
+        `strokes`: the canvas's strokes when the pool already made them (read_for_window)."""
         manifest = project.manifest
         restore_canvas(self.document, self.canvas, manifest.canvas, project.base,
-                       project.source)
+                       project.source, project.raster, strokes)
         restore_sound(self.media.sound, manifest.sound)
         self.trainer.show_train_record(manifest.train)
         self.media.export_choices = manifest.export
@@ -86,7 +101,7 @@ class ProjectParts:
     def clear(self) -> None:
         """File > New: an empty canvas, no keyframes, default settings."""
         manifest = ProjectManifest()
-        restore_canvas(self.document, self.canvas, manifest.canvas, None, None)
+        restore_canvas(self.document, self.canvas, manifest.canvas, None, None, None)
         restore_sound(self.media.sound, manifest.sound)
         self.trainer.show_train_record(manifest.train)
         self.media.export_choices = manifest.export

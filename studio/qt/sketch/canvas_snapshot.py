@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QRectF
 
-from studio.core.project.project_manifest import SIDE, BaseRecord, CanvasRecord, StrokeRecord
+from studio.core.project.project_manifest import BaseRecord, CanvasRecord, StrokeRecord
 from studio.qt.sketch.canvas_strokes import Stroke
 from studio.qt.sketch.sketch_canvas import SketchCanvas
 from studio.qt.sketch.sketch_document import BaseSource, SketchDocument
 
-_LOW, _HIGH = -4.0 * SIDE, 5.0 * SIDE  # what a project may hold; far off the paper
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 
@@ -35,8 +34,10 @@ class CanvasCapture:
 
     def record(self) -> CanvasRecord:
         """The manifest's canvas (runs on the pool: 2,000 strokes take tens of ms)."""
-        strokes = [StrokeRecord(s.width, s.erase, [_held(p) for p in s.points])
-                   for s in self.strokes if s.points]
+        # The point lists are shared, not copied: Stroke.add already holds every sample
+        # to what a project may keep, and copying 80,000 points woke the garbage
+        # collector for tens of milliseconds with the GIL held.
+        strokes = [StrokeRecord(s.width, s.erase, s.points) for s in self.strokes if s.points]
         base = None
         if self.base is not None:
             source = self.source
@@ -55,16 +56,23 @@ def capture_canvas(document: SketchDocument, canvas: SketchCanvas) -> CanvasCapt
                          canvas.brush_size, canvas.erasing, selection)
 
 
+def strokes_of(record: CanvasRecord) -> list[Stroke]:
+    """The canvas's strokes from a project's record (safe to run on the pool)."""
+    return [Stroke(width=s.width, erase=s.erase, points=[tuple(p) for p in s.points])
+            for s in record.strokes]
+
+
 def restore_canvas(document: SketchDocument, canvas: SketchCanvas, record: CanvasRecord,
-                   base: np.ndarray | None, source: bytes | None) -> None:
-    """Put a project's canvas back; the undo history starts from it."""
-    strokes = [Stroke(width=s.width, erase=s.erase, points=[tuple(p) for p in s.points])
-               for s in record.strokes]
+                   base: np.ndarray | None, source: bytes | None,
+                   raster: np.ndarray | None, strokes: list[Stroke] | None = None) -> None:
+    """Put a project's canvas back; the undo history starts from it. `raster` (the
+    document's raster as saved) is shown as it is instead of painting every stroke."""
+    strokes = strokes_of(record) if strokes is None else strokes
     kept = None
     if base is not None and record.base is not None and source is not None \
             and record.base.source is not None:
         kept = BaseSource(record.base.name, source, record.base.source[len("source"):])
-    document.restore(base if record.base is not None else None, strokes, kept)
+    document.restore(base if record.base is not None else None, strokes, kept, raster)
     canvas.set_brush_size(record.brush_size)
     canvas.set_erasing(record.erasing)
     canvas.selection.clear()
@@ -72,7 +80,3 @@ def restore_canvas(document: SketchDocument, canvas: SketchCanvas, record: Canva
         canvas.selection.rect = QRectF(*record.selection)
         canvas.selection.changed.emit()
 
-
-def _held(point: tuple[float, float, float]) -> tuple[float, float, float]:
-    x, y, pressure = point
-    return (min(max(x, _LOW), _HIGH), min(max(y, _LOW), _HIGH), pressure)

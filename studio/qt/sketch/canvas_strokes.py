@@ -13,10 +13,13 @@ mouse samples into a smooth line without lagging behind the pointer.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from studio.core.project.project_manifest import COORDINATE_RANGE, MAX_POINTS
 
 MIN_STEP = 0.75  # document pixels; closer samples add nothing but jaggies
 MIN_PRESSURE_WIDTH = 0.25  # share of the brush width at zero pen pressure
@@ -29,7 +32,18 @@ class Stroke:
     points: list[tuple[float, float, float]] = field(default_factory=list)  # (x, y, pressure)
 
     def add(self, x: float, y: float, pressure: float = 1.0) -> bool:
-        """Append a sample; False when it is too close to the last one to matter."""
+        """Append a sample; False when it is too close to the last one to matter.
+
+        Samples are held to what a project may keep (far beyond the paper) and a
+        pressure of NaN counts as full, so a stroke can always be saved as it is.
+        """
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return False
+        low, high = COORDINATE_RANGE
+        x, y = min(max(x, low), high), min(max(y, low), high)
+        pressure = 1.0 if math.isnan(pressure) else pressure
+        if len(self.points) >= MAX_POINTS:
+            return False
         if self.points:
             px, py, _ = self.points[-1]
             if (x - px) ** 2 + (y - py) ** 2 < MIN_STEP ** 2:

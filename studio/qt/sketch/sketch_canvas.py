@@ -27,9 +27,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studio.core.settings import MAX_BRUSH, MIN_BRUSH
-from studio.qt.base.qimage_arrays import tint
+from studio.qt.sketch.canvas_cache import CanvasCache
 from studio.qt.sketch.canvas_selection import CanvasSelection
-from studio.qt.sketch.canvas_strokes import Stroke, paint_segments, paint_strokes, segment_bounds
+from studio.qt.sketch.canvas_strokes import Stroke, segment_bounds
 from studio.qt.sketch.sketch_document import SIDE, SketchDocument
 
 MARGIN = 10  # logical pixels around the paper
@@ -51,7 +51,8 @@ class SketchCanvas(QWidget):
         self._selecting = False
         self.selection = CanvasSelection(self)
         self.selection.changed.connect(self.update)
-        self._cache: QImage | None = None
+        self.cache = CanvasCache(document, self.ink, self.paper, self)
+        self.cache.sharpened.connect(self.update)
         self._overlay: QImage | None = None
         self._overlay_rect = QRectF()
         self._overlay_scaled: QImage | None = None  # the overlay at screen resolution
@@ -236,54 +237,28 @@ class SketchCanvas(QWidget):
     # ---- painting ------------------------------------------------------------------
     def _on_document_stroke_painted(self, stroke: Stroke, first: int, last: int,
                                     finished: bool) -> None:
-        if self._cache is None:
+        if self.cache.image is None:
             return
-        painter = self._cache_painter()
-        paint_segments(painter, stroke, first, last, self.ink, self.paper, finished)
-        painter.end()
+        self.cache.paint_segments(stroke, first, last, finished)
         self.update(self.to_widget(segment_bounds(stroke, first, last)).toAlignedRect()
                     .adjusted(-2, -2, 2, 2))
 
     def _on_document_reset(self) -> None:
-        self._cache = None
+        self.cache.invalidate()
         self.update()
 
-    def _cache_painter(self) -> QPainter:
-        painter = QPainter(self._cache)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        painter.scale(self.paper_rect().width() / SIDE, self.paper_rect().width() / SIDE)
-        return painter
-
-    def _rebuild_cache(self) -> None:
-        """Repaint the whole drawing at the screen's resolution (resize, undo, open)."""
-        side = self.paper_rect().width()
-        dpr = self.devicePixelRatioF()
-        px = max(int(round(side * dpr)), 1)
-        self._cache = QImage(px, px, QImage.Format.Format_ARGB32_Premultiplied)
-        self._cache.setDevicePixelRatio(dpr)
-        self._cache.fill(self.paper)
-        painter = self._cache_painter()
-        doc = self.document
-        if doc.base is not None:
-            painter.drawImage(QRectF(0, 0, SIDE, SIDE), tint(doc.base, self.ink, self.paper))
-        paint_strokes(painter, doc.strokes, self.ink, self.paper)
-        live = doc.live_stroke
-        if live is not None:
-            paint_segments(painter, live, 0, live.segment_count(False), self.ink, self.paper,
-                           False)
-        painter.end()
-
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._cache = None
+        self.cache.invalidate()
         super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if self._cache is None or abs(self._cache.width() - self.paper_rect().width()
-                                      * self.devicePixelRatioF()) > 1:
-            self._rebuild_cache()
+        dpr = self.devicePixelRatioF()
+        pixels = max(int(round(self.paper_rect().width() * dpr)), 1)
+        if not self.cache.fits(pixels):
+            self.cache.rebuild(pixels, dpr)  # the drawing at the screen's resolution
         painter = QPainter(self)
         paper = self.paper_rect()
-        painter.drawImage(paper, self._cache)
+        painter.drawImage(paper, self.cache.image)
         if self._overlay is not None:
             target = self.to_widget(self._overlay_rect)
             painter.setClipRect(paper)

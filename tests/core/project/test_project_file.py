@@ -3,6 +3,7 @@ refused whole, with a message naming the file, and nothing of it reaches the win
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import struct
@@ -60,11 +61,12 @@ def rewrite(path, manifest: dict | None = None, **parts: bytes) -> None:
 
 
 def test_a_project_round_trips_with_its_pictures(tmp_path):
-    project = a_project()
-    canvas = np.full((512, 512), 7, np.uint8)
-    write_project(tmp_path / "p.lstudio", project, canvas=canvas)
+    raster = np.full((512, 512), 7, np.uint8)
+    project = dataclasses.replace(a_project(), raster=raster)
+    write_project(tmp_path / "p.lstudio", project)
     back = read_project(tmp_path / "p.lstudio")
-    assert back.manifest.canvas == project.manifest.canvas
+    assert back.manifest.canvas.strokes == project.manifest.canvas.strokes
+    assert np.array_equal(back.raster, raster) and back.manifest.canvas.raster == "raster.png"
     assert np.array_equal(back.base, project.base) and back.source == project.source
     assert Image.open(io.BytesIO(back.thumbnail)).size == (256, 256)
     assert manifest_of(tmp_path / "p.lstudio")["version"] == 1
@@ -151,3 +153,17 @@ def test_any_section_replaced_gives_a_project_or_its_own_error(tmp_path, section
         assert "p.lstudio" in str(e)
         return
     assert isinstance(project.manifest, ProjectManifest)
+
+
+def test_strokes_are_checked_in_chunks_and_the_bad_one_is_named(tmp_path):
+    from studio.ml.errors import StudioError
+
+    strokes = [StrokeRecord(20.0, False, [(1.0, 2.0, 1.0)]) for _ in range(450)]
+    strokes[321] = StrokeRecord(20.0, False, [(1.0, 2.0, 1.0), (float("nan"), 2.0, 1.0)])
+    bad = Project(ProjectManifest(canvas=CanvasRecord(strokes=strokes)))
+    with pytest.raises(StudioError, match=r"'canvas.strokes\[321\]\[2\]\[1\]\[0\]'.*got nan"):
+        write_project(tmp_path / "p.lstudio", bad)
+    strokes[321] = strokes[0]
+    path = write_project(tmp_path / "p.lstudio", bad.__class__(
+        ProjectManifest(canvas=CanvasRecord(strokes=strokes))))
+    assert read_project(path).manifest.canvas.strokes == strokes

@@ -139,7 +139,7 @@ def test_the_screen_cache_follows_the_device_pixel_ratio(canvas, qtbot):
                      for y in range(0, image.height(), 4)])
     assert gray.min() < 80, "dark ink is on screen"
     assert np.median(gray) > 200, "on light paper"
-    cache = canvas._cache
+    cache = canvas.cache.image
     assert cache is not None
     assert cache.devicePixelRatio() == pytest.approx(canvas.devicePixelRatioF())
     assert cache.width() == round(canvas.paper_rect().width() * canvas.devicePixelRatioF())
@@ -156,7 +156,7 @@ app.processEvents()
 view.document.begin_stroke(100, 256, 1.0, 30); view.document.extend_stroke(400, 256)
 view.document.end_stroke(); app.processEvents()
 shot = view.grab().toImage()
-print(view.devicePixelRatioF(), view._cache.width(), round(view.paper_rect().width()),
+print(view.devicePixelRatioF(), view.cache.image.width(), round(view.paper_rect().width()),
       shot.width(), view.document.snapshot().shape[0])
 """
 
