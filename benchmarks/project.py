@@ -109,7 +109,8 @@ def main() -> None:
 
     generator = load_generator(default_model_path("gan"), "Default GAN", None)
     figures: dict[str, list[float]] = {k: [] for k in (
-        "save_s", "save_stall_ms_max", "idle_stall_ms_max", "open_to_paint_s", "recovery_write_s", "capture_ms")}
+        "save_s", "save_stall_ms_max", "idle_stall_ms_max", "open_to_paint_s",
+        "recovery_write_s", "capture_ms")}
     with studio_window() as window:
         fill(window, generator)
         folder = window.project.autosaver.folder

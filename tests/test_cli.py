@@ -190,3 +190,15 @@ def test_evaluate_json_reports_every_figure() -> None:
     assert report["gan"]["class_fidelity"] >= 0.9
     assert report["vae"]["neg_elbo"] > 0
     assert report["gan"]["fid"] > report["gan"]["fid_floor"] > 0
+
+
+def test_a_project_path_alone_opens_the_window_with_it(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from studio import cli, commands
+
+    opened = []
+    monkeypatch.setattr(commands, "launch_gui", lambda project=None: opened.append(project) or 0)
+    assert cli.main([str(tmp_path / "work.lstudio")]) == 0
+    assert cli.main([]) == 0
+    assert opened == [Path(tmp_path / "work.lstudio"), None]

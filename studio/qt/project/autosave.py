@@ -47,6 +47,8 @@ class Autosaver(QObject):
         self._first_change: float | None = None  # monotonic time of the oldest unsaved change
         self._writing = False
         self._again = False  # a change came while writing: write once more after
+        self._on_disk = False  # a copy of this session's is in the folder
+        self._drop_after = False  # discarded while a write was in flight
         self._quiet = QTimer(self, singleShot=True, interval=QUIET_MS)
         self._quiet.timeout.connect(self.write_now)
 
@@ -92,6 +94,7 @@ class Autosaver(QObject):
             self._again = True
             return
         self._writing, self._again, self._first_change = True, False, None
+        self._drop_after = False
         capture, info, folder, session = self._capture(), self._info(), self.folder, self.session
         run_in_pool(_write_recovery, capture, info, folder, session,
                     on_returned=self._on_write_returned, on_errored=self._on_write_errored,
@@ -101,13 +104,17 @@ class Autosaver(QObject):
         """Write here and now on the calling thread: for Ctrl-C and SIGTERM at exit."""
         if self.folder is not None:
             _write_recovery(self._capture(), self._info(), self.folder, self.session)
+            self._on_disk = True
 
     def discard(self) -> None:
         """The work is saved or was let go: no copy to offer next time."""
         self._quiet.stop()
-        self._first_change = None
-        if self.folder is not None:
+        self._first_change, self._again = None, False
+        if self._writing:
+            self._drop_after = True  # the copy being written goes once it is complete
+        elif self._on_disk and self.folder is not None:
             remove_recovery(self.folder, self.session)
+            self._on_disk = False
 
     def close(self) -> None:
         """The window is closing; the lock goes (a copy left behind is then offered)."""
@@ -131,7 +138,11 @@ class Autosaver(QObject):
         return found
 
     def _on_write_returned(self, seconds: float) -> None:
-        self._writing = False
+        self._writing, self._on_disk = False, True
+        if self._drop_after:
+            self._drop_after = False
+            self.discard()
+            return
         self.written.emit(seconds)
         if self._again:
             self.changed()

@@ -122,6 +122,8 @@ class ProjectController(QObject):
         self._update_title()
         if self.is_modified():
             self.autosaver.changed()
+        else:  # undone back to what is saved: an older copy would only mislead
+            self.autosaver.discard()
 
     def _update_title(self) -> None:
         self.title_changed.emit(self.title, self.is_modified())

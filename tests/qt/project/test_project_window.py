@@ -156,3 +156,13 @@ def test_a_bad_project_is_refused_and_the_work_kept(qtbot, tmp_path, window, dam
             "nan": "'canvas.brush_size'"}[damage] in message
     assert np.array_equal(window.document.snapshot(), before), "the current work is untouched"
     assert window.windowTitle().startswith("good") and window.isWindowModified()
+
+
+def test_a_project_dropped_on_the_canvas_opens(qtbot, tmp_path, window):
+    draw_digit(window.canvas, "0")
+    save_as(qtbot, window, tmp_path / "dropped.lstudio")
+    raster = window.document.snapshot()
+    window.project.new_action.trigger()
+    with qtbot.waitSignal(window.project.opened, timeout=WAIT_MS):
+        window.canvas.file_dropped.emit(tmp_path / "dropped.lstudio")
+    assert np.array_equal(window.document.snapshot(), raster)

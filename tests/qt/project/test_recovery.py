@@ -24,17 +24,20 @@ WAIT_MS = 20_000
 KILLED = Path(__file__).with_name("killed_studio.py")
 
 
-def kill_after_drawing(data_dir: Path) -> tuple[int, str]:
-    """(strokes drawn, sha256 of the raster) of a studio killed 2 s after drawing."""
+def kill_after_drawing(data_dir: Path, how: signal.Signals = signal.SIGKILL,
+                       after_s: float = 2.0) -> tuple[int, str]:
+    """(strokes drawn, sha256 of the raster) of a studio sent `how` after drawing."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     process = subprocess.Popen([sys.executable, str(KILLED), str(data_dir)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = process.stdout.readline()  # blocks until it has drawn (or died)
         assert line.startswith("drawn"), f"the studio did not draw: {line!r}"
-        time.sleep(2.0)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        time.sleep(after_s)
+        process.send_signal(how)
+        code = process.wait(timeout=30)
+        if how == signal.SIGTERM:
+            assert code == 0, "SIGTERM closes the studio the normal way"
     finally:
         if process.poll() is None:
             process.kill()
@@ -63,6 +66,17 @@ def test_work_of_a_killed_studio_is_offered_and_restored(qtbot, tmp_path, open_s
 
     window.project.recovery.choose = lambda found: pytest.fail("offered twice")
     window.project.recovery.look()  # the copy is this window's own now: no offer
+
+
+def test_sigterm_writes_the_copy_at_once_before_quitting(qtbot, tmp_path, open_studio):
+    """No autosave has run yet (the signal comes right after the last stroke)."""
+    from studio.core.project.project_file import read_project
+
+    data = tmp_path / "data"
+    strokes, _ = kill_after_drawing(data, signal.SIGTERM, after_s=0.0)
+    copies = list((data / "recovery").glob("*.lstudio"))
+    assert len(copies) == 1 and not list((data / "recovery").glob("*.lock"))
+    assert len(read_project(copies[0]).manifest.canvas.strokes) == strokes
 
 
 def test_discarding_a_recovery_removes_it_and_live_windows_are_left_alone(

@@ -241,6 +241,15 @@ def test_brush_keys_and_shortcuts(window, qtbot):
     assert keys["&Clear Canvas"] == "Del"
     assert window.undo_action.shortcut().toString() == "Ctrl+Z"
     assert window.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
+    # The document's conventions: Ctrl+O, Ctrl+S and Ctrl+Shift+S are the project's.
+    assert keys["&Open…"] == "Ctrl+O" and keys["&Save"] == "Ctrl+S"
+    assert keys["Save &As…"] == "Ctrl+Shift+S" and keys["&New"] == "Ctrl+N"
+    assert keys["&Import Image…"] == "Ctrl+I" and keys["Export &Image…"] == "Ctrl+Alt+E"
+    # Unique, except the digit keys: Digit N in the explorer, Keep as N on the canvas,
+    # each enabled only in its own workspace.
+    every = [k.toString() for a in window.actions() for k in a.shortcuts()
+             if k.toString() and not k.toString().isdigit()]
+    assert len(every) == len(set(every)), sorted(k for k in every if every.count(k) > 1)
 
 
 def test_opening_a_wrong_checkpoint_keeps_the_recognizer(window, qtbot, tmp_path):
