@@ -166,3 +166,34 @@ def test_a_project_dropped_on_the_canvas_opens(qtbot, tmp_path, window):
     with qtbot.waitSignal(window.project.opened, timeout=WAIT_MS):
         window.canvas.file_dropped.emit(tmp_path / "dropped.lstudio")
     assert np.array_equal(window.document.snapshot(), raster)
+
+
+def test_a_missing_generator_is_named_and_the_rest_still_opens(qtbot, tmp_path, window):
+    from msgspec.structs import replace
+
+    from studio.core.project.project_file import read_project, write_project
+
+    draw_digit(window.canvas, "7")
+    window.show_explorer()
+    settle(qtbot, window)
+    path = tmp_path / "elsewhere.lstudio"
+    save_as(qtbot, window, path)
+    project = read_project(path)
+    explorer = project.manifest.explorer
+    gone = replace(explorer, generator=replace(explorer.generator, sha256="0" * 64,
+                                               bundled=None, path="/nowhere/gan.safetensors",
+                                               name="Lost GAN"))
+    write_project(path, dataclasses_replace(project, manifest=replace(project.manifest,
+                                                                      explorer=gone)))
+    raster = window.document.snapshot()
+    window.project.new_action.trigger()
+    open_project(qtbot, window, path)
+    assert np.array_equal(window.document.snapshot(), raster), "the canvas opens regardless"
+    message = next(n.message for n in window.notifier.notices if "Lost GAN" in n.message)
+    assert "elsewhere.lstudio" in message and "Ctrl+Shift+O" in message
+
+
+def dataclasses_replace(obj, **changes):
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
