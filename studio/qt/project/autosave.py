@@ -116,9 +116,17 @@ class Autosaver(QObject):
             remove_recovery(self.folder, self.session)
             self._on_disk = False
 
-    def close(self) -> None:
-        """The window is closing; the lock goes (a copy left behind is then offered)."""
+    @property
+    def busy(self) -> bool:
+        """A copy is being written on the pool."""
+        return self._writing
+
+    def close(self, keep: bool = False) -> None:
+        """The window is closing (its workers have ended): the copy goes unless `keep`
+        (a signal quit the studio: the copy is offered at the next start); the lock goes."""
         self._quiet.stop()
+        if not keep and self.folder is not None:
+            remove_recovery(self.folder, self.session)  # also one a cut-short write left
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None

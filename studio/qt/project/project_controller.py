@@ -246,9 +246,7 @@ class ProjectController(QObject):
     def close(self, keep_recovery: bool = False) -> None:
         """The window closes: its recovery copy goes unless kept (a signal quit the app)."""
         self._closed = True
-        if not keep_recovery:
-            self.autosaver.discard()
-        self.autosaver.close()
+        self.autosaver.close(keep=keep_recovery)
 
     @property
     def saving(self) -> bool:

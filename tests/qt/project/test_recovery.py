@@ -93,7 +93,7 @@ def test_discarding_a_recovery_removes_it_and_live_windows_are_left_alone(
     second.project.recovery.look()
     qtbot.wait(200)
 
-    first.project.autosaver.close()  # as if its process died: its lock is gone
+    first.project.autosaver.close(keep=True)  # as if its process died: its lock is gone
     answered = []
     second.project.recovery.choose = lambda found: answered.append(found) or (DISCARD,
                                                                                found[0][0])
@@ -101,3 +101,22 @@ def test_discarding_a_recovery_removes_it_and_live_windows_are_left_alone(
     qtbot.waitUntil(lambda: bool(answered), timeout=WAIT_MS)
     assert not first.project.autosaver.recovery_file.exists()
     assert second.document.is_blank()
+
+
+def test_a_copy_discarded_while_it_is_written_does_not_come_back(qtbot, tmp_path, open_studio):
+    from studio.qt.base.simulated_hand import draw_digit
+    from studio.qt.base.workers import wait_for_workers
+
+    window = open_studio(tmp_path / "data")
+    draw_digit(window.canvas, "1")
+    autosaver = window.project.autosaver
+    autosaver.write_now()  # on the pool
+    window.undo_action.trigger()  # back to the saved (empty) state: the copy must go
+    qtbot.waitUntil(lambda: not autosaver.busy, timeout=10_000)
+    assert not autosaver.recovery_file.exists()
+    draw_digit(window.canvas, "7")
+    autosaver.write_now()
+    window.project.ask_unsaved = lambda _what: "discard"
+    window.close()  # the pool is drained, cutting the write's reply short
+    assert not autosaver.recovery_file.exists(), "a clean close leaves no copy to offer"
+    assert wait_for_workers(10_000)
