@@ -17,7 +17,12 @@ pytest.importorskip("PySide6")
 from PIL import Image
 from PySide6.QtWidgets import QApplication
 
-from studio.core.project.project_manifest import ProjectManifest
+from studio.core.project.project_manifest import (
+    ExportRecord,
+    ImageExportRecord,
+    ProjectManifest,
+    TrainRecord,
+)
 from studio.ml.records import read_record
 from studio.qt.base.simulated_hand import draw_digit
 from studio.qt.project.project_controller import CANCEL, DISCARD, SAVE
@@ -76,6 +81,11 @@ def test_everything_made_comes_back_exactly_after_new_and_open(qtbot, tmp_path, 
     workspace.keyframe_action.trigger()
     workspace.keyframes.speed.setValue(2.5)
     workspace.keyframes.looping.setChecked(True)
+    trainer = window.training.trainer
+    train = TrainRecord(kind="vae", epochs=7, batch_size=32, lr=5e-4, seed=3, latent_dim=16)
+    trainer.show_train_record(train)  # the Train tab was never shown: the form waits
+    choices = ExportRecord(image=ImageExportRecord(format="SVG", size=2048, crop=True))
+    window.media.export_choices = choices
     assert window.isWindowModified() and window.windowTitle().startswith("Untitled")
 
     path = tmp_path / "my work.lstudio"
@@ -105,6 +115,9 @@ def test_everything_made_comes_back_exactly_after_new_and_open(qtbot, tmp_path, 
     assert [(k.digit, k.coords) for k in workspace.keyframes.keyframes()] == keyframes
     assert workspace.keyframes.seconds_per_segment() == 2.5 and workspace.keyframes.loop()
     assert window.canvas.brush_size == 30 and window.media.sound.duration.value() == 7.5
+    assert trainer.train_record() == train and window.media.export_choices == choices
+    window.show_trainer()  # the form is built now, from what the project held
+    assert trainer.form.kind == "vae" and trainer.train_record() == train
     assert window.windowTitle().startswith("my work") and not window.isWindowModified()
     assert str(path) in window.settings.recent_projects
 
