@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from studio.ml.data.paper_ink import paper_ink
+
 SIZE = 28  # output field
 BOX = 20  # the ink's longer side is scaled to this
 CENTRE = 14.0  # pixel index where the ink's centre of mass lands (as in MNIST's own data)
@@ -24,6 +26,8 @@ MIN_INK = 0.1  # peak ink contrast over the background below which nothing was d
 MIN_PIXELS = 4  # fewer clearly inked pixels than this is a speck, not a digit
 NOISE_MARGIN = 0.05  # ink fainter than this share of the range is background residue
 MAX_SIDE = 2048  # larger PIL images are reduced first; a digit needs no more detail
+CLEAN_CHROMA = 0.04  # a picture whose channels differ less than this everywhere is gray
+CLEAN_BORDER = 0.08  # paper whose border varies less than this is flat: a clean scan
 
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -58,7 +62,8 @@ def to_mnist(image: np.ndarray | Image.Image) -> np.ndarray | None:
 
     Accepts a 2-D grayscale array (uint8 0..255 or float 0..1), an [H, W, 3|4] RGB(A)
     array or any PIL image, of any size. Light backgrounds are detected from the
-    border and inverted; mostly transparent images count their alpha as ink.
+    border and inverted; mostly transparent images count their alpha as ink; photos
+    of paper (tinted, unevenly lit, ruled) are read by `paper_ink`.
     """
     fitted = fit_to_mnist(image)
     return None if fitted is None else fitted.image
@@ -116,6 +121,9 @@ def _find_ink(image: np.ndarray | Image.Image) -> tuple[np.ndarray, int] | None:
         return None
     border = _border(gray)
     if not is_ink and float(np.median(border)) > 0.5:  # dark ink on paper
+        colour = _colour(image, reduced)
+        if not _is_clean(border, colour):
+            return _enough(paper_ink(gray if colour is None else colour), reduced)
         gray = 1.0 - gray
         border = 1.0 - border
 
@@ -129,9 +137,48 @@ def _find_ink(image: np.ndarray | Image.Image) -> tuple[np.ndarray, int] | None:
         return None
     ink = np.clip((gray - floor) / (peak - floor), 0.0, 1.0, dtype=np.float32)
     ink[ink < NOISE_MARGIN] = 0.0
+    return _enough(ink, reduced)
+
+
+def _enough(ink: np.ndarray, reduced: int) -> tuple[np.ndarray, int] | None:
+    """The ink and the reduction, or None when it is only a speck."""
     if np.count_nonzero(ink > 0.25) < MIN_PIXELS:
         return None
     return ink, reduced
+
+
+def _is_clean(border: np.ndarray, colour: np.ndarray | None) -> bool:
+    """Whether paper reads well by its border's level alone, as it always has.
+
+    A gray picture on flat paper (a scan, dark strokes drawn on white) keeps the plain
+    threshold, so it reads exactly as before; tinted paper or pen, a gradient or a
+    shadow along the border, or ruled lines crossing it go through `paper_ink`.
+    """
+    low, high = np.percentile(border, [0.5, 99.5])
+    if float(high - low) > CLEAN_BORDER:
+        return False
+    if colour is None:
+        return True
+    return float((colour.max(axis=2) - colour.min(axis=2)).max()) <= CLEAN_CHROMA
+
+
+def _colour(image: np.ndarray | Image.Image, reduced: int) -> np.ndarray | None:
+    """Float32 [H, W, 3] in [0, 1] on white, the same size as `_ink_or_gray`'s gray;
+    None for grayscale pictures."""
+    if isinstance(image, Image.Image):
+        if image.mode in ("1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "F", "LAB"):
+            return None
+        rgba = image.convert("RGBA")
+        rgba = rgba.reduce(reduced) if reduced > 1 else rgba
+        a = _unit(np.asarray(rgba))
+    else:
+        a = np.asarray(image)
+        if a.ndim != 3 or a.shape[2] not in (3, 4):
+            return None
+        a = _unit(a)
+    if a.shape[2] == 4:  # lay a translucent picture on white paper, as `_apply_alpha` does
+        return a[..., :3] * a[..., 3:] + (1.0 - a[..., 3:])
+    return a
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:
