@@ -2,7 +2,9 @@
 
 One-cycle reaches high accuracy in few epochs on small data (Smith, 2018), which is
 what makes this recipe faster than the pytorch/examples Adadelta one to 97.5% (see
-benchmarks/training.py); the augmentation is what makes it robust to drawn input.
+benchmarks/training.py); the augmentation is what makes it robust to drawn input
+(jitter: tilt, size, pen) and to photos and scans once preprocessed (degrade: blur,
+low resolution, faint or noisy ink, JPEG blocks).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from studio.ml.data.augment import jitter
+from studio.ml.data.augment import degrade, jitter
 from studio.ml.models.classifier import Classifier, ClassifierConfig
 from studio.ml.training.train_settings import TrainSettings
 
@@ -26,7 +28,7 @@ class CNNRecipe:
         self.optimizers = {"opt": self.opt}
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        logits = self.model(jitter(x, self.gen))  # [B, K]
+        logits = self.model(degrade(jitter(x, self.gen), self.gen))  # [B, K]
         loss = F.cross_entropy(logits, y, label_smoothing=0.05)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
