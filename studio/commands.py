@@ -78,26 +78,43 @@ def recognize(args: argparse.Namespace) -> int:
     from studio.ml.data.image_files import open_image
     from studio.ml.errors import StudioError
     from studio.ml.models.default_models import load_model
-    from studio.ml.recognition.recognize import recognize as run
+    from studio.ml.recognition.number_reading import read_number
 
     model = load_model("cnn", args.model).model
     failed = 0
     for path in args.images:
         try:
-            result = run(model, open_image(path))
+            reading = read_number(model, open_image(path))
         except StudioError as e:
             print(f"studio: error: {e}", file=sys.stderr)
             failed += 1
             continue
+        single = reading.single
         if args.json:
-            print(json.dumps({"file": str(path), "digit": result.digit,
-                              "probabilities": [round(float(p), 6) for p in
-                                                result.probabilities]}), flush=True)
-        elif result.digit is None:
+            def probabilities(p) -> list[float]:
+                return [round(float(v), 6) for v in p]
+            if not reading.digits:  # as before numbers: no digit, zero probabilities
+                digit, probs = None, [0.0] * model.config.num_classes
+            elif single is not None:
+                digit, probs = single.digit, probabilities(single.probabilities)
+            else:
+                digit, probs = None, None
+            print(json.dumps({
+                "file": str(path), "digit": digit, "probabilities": probs,
+                "number": reading.number,
+                "digits": [{"box": list(d.box), "digit": d.recognition.digit,
+                            "probabilities": probabilities(d.recognition.probabilities)}
+                           for d in reading.digits]}), flush=True)
+        elif not reading.digits:
             print(f"{path}: nothing to recognize (no ink)")
+        elif single is not None:
+            flag = " (unsure)" if single.unsure else ""
+            print(f"{path}: {single.digit} ({single.confidence:.1%}){flag}")
         else:
-            flag = " (unsure)" if result.unsure else ""
-            print(f"{path}: {result.digit} ({result.confidence:.1%}){flag}")
+            parts = ", ".join(f"{d.recognition.digit} {d.recognition.confidence:.0%}"
+                              + (" unsure" if d.recognition.unsure else "")
+                              for d in reading.digits)
+            print(f"{path}: number {reading.number} (digits {parts})")
     return 1 if failed else 0
 
 
