@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in ("cnn", "vae", "gan"):
         e.add_argument(f"--{kind}", type=Path, metavar="PATH",
                        help=f"{kind} checkpoint (default: the bundled one)")
+    e.add_argument("--wild", type=_non_negative_int, default=500, metavar="N",
+                   help="test digits per wild condition (photo, ruled, ...; default 500, "
+                        "0 skips the wild set)")
     return p
 
 

@@ -155,10 +155,13 @@ def generate(args: argparse.Namespace) -> int:
 def evaluate(args: argparse.Namespace) -> int:
     from studio.ml.data.digit_datasets import bundled_mnist
     from studio.ml.models.default_models import load_model
-    from studio.ml.training.evaluate import evaluate_models
+    from studio.ml.training.evaluate import evaluate_models, evaluate_wild
 
-    report = evaluate_models(load_model("cnn", args.cnn).model, load_model("vae", args.vae).model,
+    cnn = load_model("cnn", args.cnn).model
+    report = evaluate_models(cnn, load_model("vae", args.vae).model,
                              load_model("gan", args.gan).model, bundled_mnist())
+    if args.wild > 0:  # the recognizer on photos, scans and notebook pages (wild_digits)
+        report["wild"] = evaluate_wild(cnn, per_condition=args.wild)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -168,7 +171,19 @@ def evaluate(args: argparse.Namespace) -> int:
     print(f"VAE class fidelity    {v['class_fidelity']:.1%}  (1,000 samples read by the CNN)")
     print(f"GAN class fidelity    {g['class_fidelity']:.1%}")
     print(f"GAN FID (CNN feats)   {g['fid']:.2f}   (floor, train vs test: {g['fid_floor']:.2f})")
+    if "wild" in report:
+        _print_wild_table(report["wild"])
     return 0
+
+
+def _print_wild_table(wild: dict[str, dict]) -> None:
+    """The wild test set, one row per condition: how often right, how often unsure."""
+    n = max(row["n"] for row in wild.values())
+    print(f"\nWild test set ({n} test digits per condition, made by code)")
+    print(f"{'condition':<16}{'accuracy':>9}{'unsure among wrong':>20}{'unsure among right':>20}")
+    for condition, row in wild.items():
+        print(f"{condition:<16}{row['accuracy']:>9.1%}{row['unsure_among_wrong']:>20.1%}"
+              f"{row['unsure_among_right']:>20.1%}")
 
 
 def sonify(args: argparse.Namespace) -> int:
