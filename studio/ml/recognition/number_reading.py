@@ -24,7 +24,7 @@ from studio.ml.recognition.recognize import Recognition, recognize
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in ink-map pixels; x1 and y1 exclusive
 
 INK_THRESHOLD = 0.2  # coverage above this is a stroke
-LABEL_SIDE = 512  # the mask is reduced to at most this long side before labelling
+LABEL_SIDE = 256  # the mask is reduced to at most this long side before labelling
 SPECK_SHARE = 0.04  # a piece with less ink area than this share of the largest is a speck
 SPECK_SIDE = 0.25  # ...or one whose longer side is under this share of the largest's height
 SAME_DIGIT_OVERLAP = 0.5  # x-overlap over the narrower piece's width that joins two pieces
@@ -34,6 +34,7 @@ TOO_WIDE = 1.3  # a piece wider than this times the typical height of several ho
 TOO_WIDE_ALONE = 1.4  # ...a lone piece, this times its own (wide single digits exist)
 DIGIT_ASPECT = 0.75  # typical digit width over height, to guess how many digits touch
 CUT_WINDOW = 0.35  # the cut is searched this share of a digit's width around the guess
+ONE_DIGIT_ASPECT = 1.0  # pieces together no wider than this for their height may be one
 PAIR_WIDTH = 0.7  # an unsure piece at least this wide for its height may be two digits
 SURE_HALVES = 0.9  # ...and is, when both halves read at least this confidently
 PAD = 2  # zero pixels around a digit's crop, so its border reads as background
@@ -83,25 +84,45 @@ class NumberReading:
 
 
 def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
-                likeness: DigitLikeness | None = None) -> NumberReading:
+                likeness: DigitLikeness | None = None, *, ink: np.ndarray | None = None,
+                whole: Recognition | None = None) -> NumberReading:
     """Segment `image` (anything `recognize` takes) into digits and read each one.
 
     With one digit found, the answer is `recognize` on the whole image, exactly. A digit
     read unsure that is wide enough to be two touching digits (a 1 against an 8 is no
     wider than a 0) gets a second look: cut where the ink is thinnest, it becomes two
     digits when both halves read confidently.
+
+    The live canvas passes what it already has, so one digit costs what it did: `ink`
+    (float32 [H, W], when the image is known to be white ink on black) and `whole`
+    (`recognize` on the whole image, used as is when one digit is found).
     """
-    ink = ink_coverage(image)  # [H, W] float32 in [0, 1] or None
-    if ink is None:
+    ink = ink_coverage(image) if ink is None else ink  # [H, W] float32 in [0, 1] or None
+    if ink is None or not ink.any():
         return NumberReading([])
     labels, pieces = _segment(ink)
+    if not pieces:
+        return NumberReading([])
     height = float(np.median([p.height for p in pieces]))
     read: list[ReadDigit] = []
     for piece in pieces:
-        whole = recognize(classifier, image if len(pieces) == 1 else _crop(ink, labels, piece),
-                          likeness)
-        split = _second_look(classifier, ink, labels, piece, whole, height, likeness)
-        read += split or [ReadDigit(piece.box, whole)]
+        if len(pieces) == 1:
+            answer = whole if whole is not None else recognize(classifier, image, likeness)
+        else:
+            answer = recognize(classifier, _crop(ink, labels, piece), likeness)
+        split = _second_look(classifier, ink, labels, piece, answer, height, likeness)
+        read += split or [ReadDigit(piece.box, answer)]
+    x0, y0 = min(d.box[0] for d in read), min(d.box[1] for d in read)
+    x1, y1 = max(d.box[2] for d in read), max(d.box[3] for d in read)
+    one_ink = len({frozenset(p.labels) for p in pieces}) == 1  # all cut from one stroke
+    if len(read) > 1 and any(d.recognition.unsure for d in read) \
+            and (one_ink or x1 - x0 < ONE_DIGIT_ASPECT * (y1 - y0)):
+        # A wide digit cut in two (a broad 0), or one broken into pieces no wider than a
+        # digit (a 0 with a gap), reads as doubtful parts; when the whole ink reads as
+        # one digit with confidence, it is one.
+        whole = whole if whole is not None else recognize(classifier, image, likeness)
+        if not whole.unsure:
+            return NumberReading([ReadDigit((x0, y0, x1, y1), whole)])
     return NumberReading(read)
 
 

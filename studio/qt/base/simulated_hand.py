@@ -70,6 +70,20 @@ def draw_digit(canvas, digit: str, step: float = 5.0,
                       after_move=after_move)
 
 
+def draw_number(canvas, number: str, step: float = 3.0,
+                after_move: Callable[[], None] | None = None) -> None:
+    """`number` written left to right, each digit in its own slot of the paper, keeping
+    the digits' proportions (set a brush to suit their size first)."""
+    n = len(number)
+    scale = min(1.0, 1.25 / n)
+    paper = canvas.paper_rect()
+    for i, digit in enumerate(number):
+        left = (i + 0.5) / n - scale / 2
+        for polyline in DIGITS[digit]:
+            placed = [(left + x * scale, 0.5 + (y - 0.5) * scale) for x, y in polyline]
+            draw_polyline(canvas, sample(placed, paper, step), after_move=after_move)
+
+
 def slider_handle_center(slider) -> QPointF:
     """Where the artist grabs a QSlider: the middle of its handle, in its own coordinates."""
     from PySide6.QtWidgets import QStyle, QStyleOptionSlider

@@ -119,8 +119,8 @@ class MainWindow(QMainWindow):
             self, self.project, WindowActions(
                 self.open_image_action, self.paste_action, self.open_classifier_action,
                 self.quit_action, self.undo_action, self.redo_action, self.clear_action,
-                self.saliency_action, self.sketch_tab_action, self.explore_tab_action,
-                self.train_tab_action, self.shortcuts_action),
+                self.saliency_action, self.boxes_action, self.sketch_tab_action,
+                self.explore_tab_action, self.train_tab_action, self.shortcuts_action),
             self.tools, self.explorer, self.training, self.media,
             [self.recognizer_dock, self.handwriting_dock, self.sound_dock, self.messages_dock])
         self._connect()
@@ -170,6 +170,11 @@ class MainWindow(QMainWindow):
         self.saliency_action = self._action("&Where It Looks", ["W"],
                                             self.recognizing.set_saliency,
                                             "Overlay where the network looks", checkable=True)
+        self.boxes_action = self._action("Digit &Boxes", ["Ctrl+B"],
+                                         self.canvas.digit_boxes.set_visible,
+                                         "Show where a number's digits were read, and as what",
+                                         checkable=True)
+        self.boxes_action.setChecked(True)
         self.sketch_tab_action = self._action("&Sketch", ["Ctrl+1"], self.show_canvas,
                                               "Show the sketch canvas")
         self.explore_tab_action = self._action("E&xplore", ["Ctrl+2"], self.show_explorer,

@@ -32,6 +32,7 @@ class WindowActions:
     redo: QAction
     clear: QAction
     saliency: QAction
+    digit_boxes: QAction
     sketch_tab: QAction
     explore_tab: QAction
     train_tab: QAction
@@ -85,7 +86,7 @@ def build_menus_and_toolbar(window: QMainWindow, project: ProjectController,
     view_menu = bar.addMenu("&View")
     view_menu.addActions([own.sketch_tab, own.explore_tab, own.train_tab])
     view_menu.addSeparator()
-    view_menu.addAction(own.saliency)
+    view_menu.addActions([own.saliency, own.digit_boxes])
     view_menu.addSeparator()
     view_menu.addActions([dock.toggleViewAction() for dock in docks])
     bar.addMenu("&Help").addAction(own.shortcuts)

@@ -24,10 +24,19 @@ from studio.qt.sketch.sketch_document import SketchDocument
 
 
 def recognize_snapshot(loaded: LoadedClassifier, raster: np.ndarray):
-    """Runs in the pool; returns studio.ml.recognition.recognize.Recognition."""
+    """Runs in the pool; returns studio.ml.recognition.number_reading.NumberReading.
+
+    The whole drawing is recognized first, exactly as one digit always was, and kept
+    as the answer when the ink holds one digit; only several cost more.
+    """
+    from studio.ml.recognition.number_reading import NumberReading, read_number
     from studio.ml.recognition.recognize import recognize
 
-    return recognize(loaded.model, raster, likeness=loaded.likeness)
+    whole = recognize(loaded.model, raster, likeness=loaded.likeness)
+    if whole.digit is None:
+        return NumberReading([])
+    ink = raster.astype(np.float32) * (1 / 255)  # [SIDE, SIDE]: the canvas is ink on black
+    return read_number(loaded.model, raster, loaded.likeness, ink=ink, whole=whole)
 
 
 def saliency_of(loaded: LoadedClassifier, recognition):
@@ -38,7 +47,7 @@ def saliency_of(loaded: LoadedClassifier, recognition):
 
 
 class LiveRecognition(QObject):
-    recognized = Signal(int, object)  # (request number, Recognition or None for a blank canvas)
+    recognized = Signal(int, object)  # (request number, NumberReading; None for a blank canvas)
     looked = Signal(object, object)  # (Recognition, saliency [28, 28]) for the newest answer
 
     def __init__(self, document: SketchDocument, notifier: Notifier,
@@ -91,12 +100,13 @@ class LiveRecognition(QObject):
         self._runner.close()
         self._saliency.close()
 
-    def _on_runner_returned(self, number: int, recognition) -> None:
-        self.recognized.emit(number, recognition)
-        if recognition is None or recognition.digit is None:
-            self._saliency.invalidate()
+    def _on_runner_returned(self, number: int, reading) -> None:
+        self.recognized.emit(number, reading)
+        single = reading.single if reading is not None else None
+        if single is None or single.digit is None:
+            self._saliency.invalidate()  # where it looks: for one digit
         elif self._with_saliency:
-            self._saliency.submit(saliency_of, self._classifier, recognition)
+            self._saliency.submit(saliency_of, self._classifier, single)
 
     def _on_saliency_returned(self, number: int, result: tuple) -> None:
         if self._with_saliency:

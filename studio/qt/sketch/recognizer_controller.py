@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF
+from PySide6.QtCore import QObject, QPointF, QRectF
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from studio.core.settings import Settings
@@ -127,10 +127,19 @@ class RecognizerController(QObject):
         self._panel.set_choices(self._settings.recent_classifiers,
                                 Path(active) if active else None)
 
-    def _on_recognition_recognized(self, number: int, recognition) -> None:
-        self._recognized = recognition
-        self._panel.show_recognition(number, recognition)
-        if recognition is None or recognition.digit is None:
+    def _on_recognition_recognized(self, number: int, reading) -> None:
+        single = reading.single if reading is not None else None
+        self._recognized = single
+        several = reading is not None and len(reading.digits) > 1
+        if several:
+            self._panel.show_number(number, reading)
+        else:
+            self._panel.show_recognition(number, single)
+        self._canvas.digit_boxes.set_boxes([(QRectF(QPointF(x0, y0), QPointF(x1, y1)),
+                                       _label(d.recognition))
+                                      for d in reading.digits for x0, y0, x1, y1 in [d.box]]
+                                     if several else [])
+        if single is None or single.digit is None:
             self._canvas.set_overlay(None)
 
     def _on_recognition_looked(self, recognition, saliency) -> None:
@@ -141,3 +150,10 @@ class RecognizerController(QObject):
         right, bottom = fitted.from_field(28, 28)
         self._canvas.set_overlay(heatmap(saliency),
                                  QRectF(left, top, right - left, bottom - top))
+
+
+def _label(recognition) -> str:
+    """What a digit's box says: the digit and how sure, "?" when unsure."""
+    if recognition.unsure:
+        return f"{recognition.digit}?"
+    return f"{recognition.digit} {100 * recognition.confidence:.0f}%"

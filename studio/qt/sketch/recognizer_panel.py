@@ -140,6 +140,19 @@ class RecognizerPanel(QWidget):
             self.verdict.setText(f"{100 * r.confidence:.0f}% sure")
         self.bars.set_values(r.probabilities, tag=number, muted=r.unsure)
 
+    def show_number(self, number: int, reading) -> None:
+        """Several digits (a NumberReading): the number, and how sure of each digit."""
+        digits = reading.digits
+        self.digit.setText(reading.number)
+        self.digit.setEnabled(not reading.unsure)
+        parts = [f"{d.recognition.digit} {'?' if d.recognition.unsure else ''}"
+                 f"{100 * d.recognition.confidence:.0f}%" for d in digits]
+        self.verdict.setText(f"{len(digits)} digits: " + " · ".join(parts))
+        self.verdict.setToolTip("Each digit with how sure the recognizer is of it; "
+                                "? marks an unsure one")
+        self.bars.set_values(None, tag=number)
+        self.seen.set_array(None)
+
     @property
     def shown_digit(self) -> str:
         return self.digit.text()

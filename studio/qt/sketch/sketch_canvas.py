@@ -30,6 +30,7 @@ from studio.core.settings import MAX_BRUSH, MIN_BRUSH
 from studio.qt.sketch.canvas_cache import CanvasCache
 from studio.qt.sketch.canvas_selection import CanvasSelection
 from studio.qt.sketch.canvas_strokes import Stroke, segment_bounds
+from studio.qt.sketch.digit_boxes import DigitBoxes
 from studio.qt.sketch.sketch_document import SIDE, SketchDocument
 
 MARGIN = 10  # logical pixels around the paper
@@ -51,6 +52,8 @@ class SketchCanvas(QWidget):
         self._selecting = False
         self.selection = CanvasSelection(self)
         self.selection.changed.connect(self.update)
+        self.digit_boxes = DigitBoxes(self)  # where a number's digits were read
+        self.digit_boxes.changed.connect(self.update)
         self.cache = CanvasCache(document, self.ink, self.paper, self)
         self.cache.sharpened.connect(self.update)
         self._overlay: QImage | None = None
@@ -273,6 +276,7 @@ class SketchCanvas(QWidget):
             painter.drawText(paper, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
         if self.selection.rect is not None:
             self.selection.paint(painter, self.to_widget(self.selection.rect), paper)
+        self.digit_boxes.paint(painter, self.to_widget)
         if self._hover is not None and paper.contains(self._hover) and not self._selecting:
             radius = self._brush * paper.width() / SIDE / 2
             painter.setPen(QPen(QColor(120, 120, 140, 200), 1, Qt.PenStyle.DashLine
