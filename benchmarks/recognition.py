@@ -10,8 +10,11 @@ ticks, minus its period. The model work of every request (the job LiveRecognitio
 submits: preprocessing, forward pass and likeness, timed around the call on the pool)
 is measured in the same run; frame_over_compute_p95 is the latency's p95 over the
 median model work. Runs once with "where it looks" off and once on.
+Then the recorded digits are written side by side as one 6-digit number (each in its own
+slot, a smaller brush), timed the same way: each digit is read on its own then.
 Last line: {"stroke_to_bars_ms_p50", "stroke_to_bars_ms_p95", "gui_stall_ms_max",
-"model_work_ms_p50", "frame_over_compute_p95", "with_saliency": {...}}.
+"model_work_ms_p50", "frame_over_compute_p95", "with_saliency": {...},
+"six_digits": {"stroke_to_bars_ms_p50", ..., "p50_over_one_digit"}}.
 """
 
 from __future__ import annotations
@@ -40,11 +43,43 @@ from studio.qt.sketch import live_recognition
 HEARTBEAT_MS = 2
 
 
+def as_number(strokes: list[dict], digits: int = 6) -> list[dict]:
+    """The recorded digits written side by side as one number of `digits` digits, each in
+    its own slot: one "stroke" list entry whose points continue across the digits would
+    draw a line between them, so each digit stays its own stroke and only the first
+    clears the canvas (stroke_events clears before each entry: see number_events)."""
+    scale = 1.25 / digits
+    out = []
+    for i in range(digits):
+        source = strokes[i % len(strokes)]
+        left = (i + 0.5) / digits - scale / 2
+        out.append(dict(source, points=[[left + x * scale, 0.5 + (y - 0.5) * scale]
+                                        for x, y in source["points"]]))
+    return out
+
+
+def number_events(paper, strokes: list[dict]) -> list:
+    """stroke_events for the digits of one number: the clear only before the first."""
+    events = stroke_events(paper, strokes)
+    number = "".join(s["digit"] for s in strokes)
+    first = True
+    kept = []
+    for event in events:
+        if event[1] == "clear":
+            if first:
+                kept.append((event[0], "clear", number))
+            first = False
+            continue
+        kept.append(event)
+    return kept
+
+
 def replay(app: QApplication, window, strokes: list[dict], now,
-           painted: list[tuple[float, int]]) -> dict:
+           painted: list[tuple[float, int]], as_one_number: bool = False) -> dict:
     """Replay `strokes`; `painted` collects (time, tag) of every paint of the bars."""
     painted.clear()
-    events = stroke_events(window.canvas.paper_rect(), strokes)
+    paper = window.canvas.paper_rect()
+    events = number_events(paper, strokes) if as_one_number else stroke_events(paper, strokes)
     sent: dict[int, float] = {}  # request number -> time its event was sent
     state = {"i": 0, "start": now()}
     shown: list[tuple[str, str]] = []  # (digit drawn, digit shown before the next clear)
@@ -106,6 +141,14 @@ def main() -> None:
                   f"GUI stall max {r['stall']:.1f} ms; drawn/recognized: {r['shown']}")
             if looks:
                 r["saliency_work_p50"] = percentile(looks, 0.5)
+        window.saliency_action.setChecked(False)
+        window.canvas.set_brush_size(12)
+        with timing_calls(live_recognition, "recognize_snapshot") as work:
+            number = replay(app, window, as_number(strokes), now, painted, as_one_number=True)
+        number["work_p50"] = percentile(work, 0.5)
+        print(f"a 6-digit number: stroke->answer p50 {number['p50']:.1f} ms, p95 "
+              f"{number['p95']:.1f} ms; model work p50 {number['work_p50']:.2f} ms; read as "
+              f"{number['shown']}")
     off, on = results[False], results[True]
     print(json.dumps({"stroke_to_bars_ms_p50": round(off["p50"], 2),
                       "stroke_to_bars_ms_p95": round(off["p95"], 2),
@@ -118,7 +161,12 @@ def main() -> None:
                                         "model_work_ms_p50": round(on["work_p50"], 2),
                                         "saliency_work_ms_p50": round(
                                             on.get("saliency_work_p50", 0.0), 2),
-                                        "frame_over_compute_p95": round(on["ratio"], 2)}}))
+                                        "frame_over_compute_p95": round(on["ratio"], 2)},
+                      "six_digits": {"stroke_to_bars_ms_p50": round(number["p50"], 2),
+                                     "stroke_to_bars_ms_p95": round(number["p95"], 2),
+                                     "model_work_ms_p50": round(number["work_p50"], 2),
+                                     "p50_over_one_digit": round(number["p50"] / off["p50"],
+                                                                 2)}}))
 
 
 if __name__ == "__main__":

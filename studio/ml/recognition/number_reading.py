@@ -19,7 +19,7 @@ from PIL import Image
 from studio.ml.data.preprocess import ink_coverage
 from studio.ml.models.classifier import Classifier
 from studio.ml.recognition.novelty import DigitLikeness
-from studio.ml.recognition.recognize import Recognition, recognize
+from studio.ml.recognition.recognize import Recognition, recognize, recognize_many
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in ink-map pixels; x1 and y1 exclusive
 
@@ -85,7 +85,7 @@ class NumberReading:
 
 def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
                 likeness: DigitLikeness | None = None, *, ink: np.ndarray | None = None,
-                whole: Recognition | None = None) -> NumberReading:
+                whole: Recognition | None = None, split_alone: bool = True) -> NumberReading:
     """Segment `image` (anything `recognize` takes) into digits and read each one.
 
     With one digit found, the answer is `recognize` on the whole image, exactly. A digit
@@ -95,21 +95,23 @@ def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
 
     The live canvas passes what it already has, so one digit costs what it did: `ink`
     (float32 [H, W], when the image is known to be white ink on black) and `whole`
-    (`recognize` on the whole image, used as is when one digit is found).
+    (`recognize` on the whole image, used as is when one digit is found). With
+    `split_alone` False one connected stroke is cut only by the second look: while a
+    pen moves, the half-drawn bar of a 7 is wide enough to be cut into six.
     """
     ink = ink_coverage(image) if ink is None else ink  # [H, W] float32 in [0, 1] or None
     if ink is None or not ink.any():
         return NumberReading([])
-    labels, pieces = _segment(ink)
+    labels, pieces = _segment(ink, split_alone)
     if not pieces:
         return NumberReading([])
     height = float(np.median([p.height for p in pieces]))
+    if len(pieces) == 1:
+        answers = [whole if whole is not None else recognize(classifier, image, likeness)]
+    else:  # one forward pass for all the digits
+        answers = recognize_many(classifier, [_crop(ink, labels, p) for p in pieces], likeness)
     read: list[ReadDigit] = []
-    for piece in pieces:
-        if len(pieces) == 1:
-            answer = whole if whole is not None else recognize(classifier, image, likeness)
-        else:
-            answer = recognize(classifier, _crop(ink, labels, piece), likeness)
+    for piece, answer in zip(pieces, answers, strict=True):
         split = _second_look(classifier, ink, labels, piece, answer, height, likeness)
         read += split or [ReadDigit(piece.box, answer)]
     x0, y0 = min(d.box[0] for d in read), min(d.box[1] for d in read)
@@ -117,11 +119,11 @@ def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
     one_ink = len({frozenset(p.labels) for p in pieces}) == 1  # all cut from one stroke
     if len(read) > 1 and any(d.recognition.unsure for d in read) \
             and (one_ink or x1 - x0 < ONE_DIGIT_ASPECT * (y1 - y0)):
-        # A wide digit cut in two (a broad 0), or one broken into pieces no wider than a
-        # digit (a 0 with a gap), reads as doubtful parts; when the whole ink reads as
-        # one digit with confidence, it is one.
+        # One stroke cut by its width (a broad 0) into doubtful parts is one digit; so is
+        # ink broken into pieces no wider than a digit (a 0 with a gap) when the whole
+        # reads as one digit with confidence.
         whole = whole if whole is not None else recognize(classifier, image, likeness)
-        if not whole.unsure:
+        if one_ink or not whole.unsure:
             return NumberReading([ReadDigit((x0, y0, x1, y1), whole)])
     return NumberReading(read)
 
@@ -156,7 +158,7 @@ def segment_digits(ink: np.ndarray) -> list[Box]:
 # --- segmentation ------------------------------------------------------------------------
 
 
-def _segment(ink: np.ndarray) -> tuple[np.ndarray, list[_Piece]]:
+def _segment(ink: np.ndarray, split_alone: bool = True) -> tuple[np.ndarray, list[_Piece]]:
     """The label map [H, W] int32 (0 = background) and the digits as pieces, left to right."""
     labels = _label_components(ink > INK_THRESHOLD)
     pieces = _drop_specks(_component_pieces(labels))
@@ -167,7 +169,8 @@ def _segment(ink: np.ndarray) -> tuple[np.ndarray, list[_Piece]]:
     out: list[_Piece] = []
     for piece in pieces:
         if len(pieces) == 1:
-            out += _split_wide(labels, piece, piece.height, TOO_WIDE_ALONE)
+            out += _split_wide(labels, piece, piece.height, TOO_WIDE_ALONE) if split_alone \
+                else [piece]
         else:
             out += _split_wide(labels, piece, typical, TOO_WIDE)
     return labels, sorted(out, key=lambda p: (p.box[0] + p.box[2], p.box[1]))

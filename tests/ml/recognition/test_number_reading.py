@@ -172,3 +172,14 @@ def test_pasted_numbers_are_mostly_read(classifier) -> None:
     finally:
         torch.set_num_threads(threads)
     assert exact >= 0.65 and counted >= 0.78
+
+
+def test_recognize_many_answers_as_recognize_does_one_by_one(classifier, bundled) -> None:
+    from studio.ml.recognition.recognize import recognize_many
+
+    images = [bundled.test.images[i] for i in (0, 60, 120, 240)] + [np.zeros((28, 28))]
+    together = recognize_many(classifier, images)
+    for image, batched in zip(images, together, strict=True):
+        alone = recognize(classifier, image)
+        assert batched.digit == alone.digit
+        assert np.allclose(batched.probabilities, alone.probabilities, atol=1e-5)
