@@ -145,7 +145,7 @@ class RecognizerPanel(QWidget):
         digits = reading.digits
         self.digit.setText(reading.number)
         self.digit.setEnabled(not reading.unsure)
-        parts = [f"{d.recognition.digit} {'?' if d.recognition.unsure else ''}"
+        parts = [f"{d.recognition.digit}{'?' if d.recognition.unsure else ''} "
                  f"{100 * d.recognition.confidence:.0f}%" for d in digits]
         self.verdict.setText(f"{len(digits)} digits: " + " · ".join(parts))
         self.verdict.setToolTip("Each digit with how sure the recognizer is of it; "
