@@ -25,7 +25,7 @@ class TrainSettings:
 
 DEFAULTS: dict[str, TrainSettings] = {
     "cnn": TrainSettings("cnn", epochs=20, batch_size=128, lr=4e-3),
-    "vae": TrainSettings("vae", epochs=100, batch_size=64, lr=1e-3, latent_dim=16),
+    "vae": TrainSettings("vae", epochs=150, batch_size=64, lr=1e-3, latent_dim=16),
     "gan": TrainSettings("gan", epochs=80, batch_size=64, lr=2e-4, latent_dim=32),
 }
 
