@@ -80,11 +80,12 @@ def recognize(args: argparse.Namespace) -> int:
     from studio.ml.models.default_models import load_model
     from studio.ml.recognition.number_reading import read_number
 
-    model = load_model("cnn", args.model).model
+    checkpoint = load_model("cnn", args.model)
+    model, likeness = checkpoint.model, _likeness(checkpoint)
     failed = 0
     for path in args.images:
         try:
-            reading = read_number(model, open_image(path))
+            reading = read_number(model, open_image(path), likeness)
         except StudioError as e:
             print(f"studio: error: {e}", file=sys.stderr)
             failed += 1
@@ -152,16 +153,26 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _likeness(checkpoint):
+    """The recognizer's digit-likeness fit, as the window uses it to say "unsure" of
+    what looks like no digit: kept beside a shipped model, fitted in seconds otherwise."""
+    from studio.ml.recognition.likeness_cache import likeness_for
+
+    return likeness_for(checkpoint.model, checkpoint.path, checkpoint.info.sha256, None)
+
+
 def evaluate(args: argparse.Namespace) -> int:
     from studio.ml.data.digit_datasets import bundled_mnist
     from studio.ml.models.default_models import load_model
     from studio.ml.training.evaluate import evaluate_models, evaluate_wild
 
-    cnn = load_model("cnn", args.cnn).model
+    checkpoint = load_model("cnn", args.cnn)
+    cnn = checkpoint.model
     report = evaluate_models(cnn, load_model("vae", args.vae).model,
                              load_model("gan", args.gan).model, bundled_mnist())
     if args.wild > 0:  # the recognizer on photos, scans and notebook pages (wild_digits)
-        report["wild"] = evaluate_wild(cnn, per_condition=args.wild)
+        report["wild"] = evaluate_wild(cnn, per_condition=args.wild,
+                                       likeness=_likeness(checkpoint))
     if args.json:
         print(json.dumps(report))
         return 0

@@ -21,6 +21,7 @@ from studio.ml.data.wild_digits import wild_test_set
 from studio.ml.latent.sampling import sample
 from studio.ml.models.classifier import Classifier
 from studio.ml.models.vae import ConditionalVAE, negative_elbo
+from studio.ml.recognition.novelty import DigitLikeness
 from studio.ml.recognition.recognize import recognize
 
 
@@ -117,9 +118,12 @@ def evaluate_models(cnn: Classifier, vae: ConditionalVAE, gan: nn.Module, data: 
     }
 
 
-def evaluate_wild(classifier: Classifier, per_condition: int = 500,
-                  seed: int = 0) -> dict[str, dict[str, float | int]]:
+def evaluate_wild(classifier: Classifier, per_condition: int = 500, seed: int = 0,
+                  likeness: DigitLikeness | None = None) -> dict[str, dict[str, float | int]]:
     """Per wild condition: {"accuracy", "n", "unsure_among_wrong", "unsure_among_right"}.
+
+    With `likeness` (the recognizer's fit), "unsure" is what the window and the CLI
+    say: a low top probability, or features that look like no digit.
 
     Shares are in 0..1 (0 where nothing falls in the group). An answer of no digit at all
     (`digit is None`: no ink found) counts as wrong and as not unsure.
@@ -130,18 +134,18 @@ def evaluate_wild(classifier: Classifier, per_condition: int = 500,
     # cores, intra-op threads spin against each other (measured 40x slower on 2 busy cores).
     torch.set_num_threads(1)
     try:
-        report = _score_wild(classifier, per_condition, seed)
+        report = _score_wild(classifier, per_condition, seed, likeness)
     finally:
         torch.set_num_threads(threads)
         classifier.train(was_training)
     return report
 
 
-def _score_wild(classifier: Classifier, per_condition: int,
-                seed: int) -> dict[str, dict[str, float | int]]:
+def _score_wild(classifier: Classifier, per_condition: int, seed: int,
+                likeness: DigitLikeness | None) -> dict[str, dict[str, float | int]]:
     report: dict[str, dict[str, float | int]] = {}
     for condition, (pictures, labels) in wild_test_set(per_condition, seed).items():
-        answers = [recognize(classifier, picture) for picture in pictures]
+        answers = [recognize(classifier, picture, likeness) for picture in pictures]
         right = np.array([a.digit == label for a, label in zip(answers, labels, strict=True)],
                          dtype=bool)  # [N]
         unsure = np.array([a.unsure for a in answers], dtype=bool)  # [N]
