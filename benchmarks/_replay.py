@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-from PySide6.QtCore import QEvent, QEventLoop, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QPointF, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 
@@ -132,3 +132,16 @@ class Ticker:
     def stall_ms(self) -> float:
         gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
         return max(gaps) - self.heartbeat_ms
+
+
+def wait_for(condition: Callable[[], bool], timeout_ms: float = 20_000,
+             what: str = "benchmark") -> None:
+    """Run the event loop until `condition()` holds; SystemExit when the window stops
+    answering (a benchmark must end, never hang)."""
+    clock = QElapsedTimer()
+    clock.start()
+    while not condition():
+        if clock.elapsed() > timeout_ms:
+            raise SystemExit(f"{what}: the window stopped answering")
+        QApplication.processEvents()
+        time.sleep(0.001)

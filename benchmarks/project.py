@@ -22,8 +22,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 
 import numpy as np
-from _replay import studio_window
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from _replay import studio_window, wait_for
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from studio.core.latent_points import LatentPoint
@@ -31,16 +31,6 @@ from studio.qt.sketch.canvas_strokes import Stroke
 
 RUNS = 3
 STROKES, POINTS, KEYFRAMES = 2000, 40, 50
-
-
-def wait_for(condition, timeout_ms: float = 60_000) -> None:
-    clock = QElapsedTimer()
-    clock.start()
-    while not condition():
-        if clock.elapsed() > timeout_ms:
-            raise SystemExit("project benchmark: the window stopped answering")
-        QApplication.processEvents()
-        time.sleep(0.001)
 
 
 def fill(window, generator) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if "DISPLAY" not in os.environ else "xcb")
 
-from _replay import studio_window
+from _replay import studio_window, wait_for
 from PySide6.QtCore import QElapsedTimer
 from PySide6.QtWidgets import QApplication
 
@@ -43,16 +43,6 @@ def pump(ms: float) -> None:
     clock = QElapsedTimer()
     clock.start()
     while clock.elapsed() < ms:
-        QApplication.processEvents()
-        time.sleep(0.002)
-
-
-def wait_for(condition, timeout_ms: float = 20_000) -> None:
-    clock = QElapsedTimer()
-    clock.start()
-    while not condition():
-        if clock.elapsed() > timeout_ms:
-            raise SystemExit("soak: the window stopped answering")
         QApplication.processEvents()
         time.sleep(0.002)
 
