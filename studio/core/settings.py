@@ -21,8 +21,8 @@ MAX_TEXT = 64 * 1024  # a path or a saved window layout is far shorter
 # The brush's range in document pixels: the canvas clamps to it, and a settings file
 # beyond it was edited by hand.
 MIN_BRUSH, MAX_BRUSH = 4.0, 120.0
-Path_ = text(MAX_TEXT)
-Recent = Annotated[list[Path_], msgspec.Meta(max_length=MAX_RECENT)]
+PathText = text(MAX_TEXT)
+Recent = Annotated[list[PathText], msgspec.Meta(max_length=MAX_RECENT)]
 # QByteArray.toHex() of Qt's saved geometry and state: pairs of hex digits.
 Hex = Annotated[str, msgspec.Meta(max_length=MAX_TEXT, pattern="^(?:[0-9a-fA-F]{2})*$")]
 
@@ -32,11 +32,11 @@ class Settings(msgspec.Struct):
 
     brush_size: bounded(MIN_BRUSH, MAX_BRUSH) = 44.0  # document pixels (canvas is 512 wide)
     show_saliency: bool = False
-    last_open_dir: Path_ = ""
+    last_open_dir: PathText = ""
     recent_classifiers: Recent = msgspec.field(default_factory=list)
-    active_classifier: Path_ = ""  # a checkpoint path; empty for the bundled default
+    active_classifier: PathText = ""  # a checkpoint path; empty for the bundled default
     recent_generators: Recent = msgspec.field(default_factory=list)
-    active_generator: Path_ = "gan"  # "gan" or "vae" for a bundled default, else a path
+    active_generator: PathText = "gan"  # "gan" or "vae" for a bundled default, else a path
     recent_projects: Recent = msgspec.field(default_factory=list)
     window_geometry: Hex = ""  # hex of QMainWindow.saveGeometry()
     window_state: Hex = ""  # hex of QMainWindow.saveState()

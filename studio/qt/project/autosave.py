@@ -131,20 +131,6 @@ class Autosaver(QObject):
             self._lock.unlock()
             self._lock = None
 
-    def orphans(self) -> list[tuple[Recovery, QLockFile]]:
-        """Copies whose window is gone, each with its lock now held by this one."""
-        if self.folder is None:
-            return []
-        found = []
-        for recovery in list_recoveries(self.folder):
-            if recovery.session == self.session:
-                continue
-            lock = QLockFile(str(recovery.lock_file))
-            lock.setStaleLockTime(0)
-            if lock.tryLock(0):
-                found.append((recovery, lock))
-        return found
-
     def _on_write_returned(self, seconds: float) -> None:
         self._writing, self._on_disk = False, True
         if self._drop_after:
@@ -166,3 +152,19 @@ def _write_recovery(capture: ProjectCapture, info: RecoveryInfo, folder: Path,
     capture.write(project_path(folder, session))
     write_info(folder, session, info)
     return time.perf_counter() - start
+
+
+def find_orphans(folder: Path | None, own_session: str) -> list[tuple[Recovery, QLockFile]]:
+    """Copies in `folder` whose window is gone, each with its lock now held by the caller
+    (runs on the pool: it reads the folder; a QLockFile is not tied to a thread)."""
+    if folder is None:
+        return []
+    found = []
+    for recovery in list_recoveries(folder):
+        if recovery.session == own_session:
+            continue
+        lock = QLockFile(str(recovery.lock_file))
+        lock.setStaleLockTime(0)
+        if lock.tryLock(0):
+            found.append((recovery, lock))
+    return found

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from msgspec.structs import replace
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from studio.core.project.project_file import SUFFIX, Project
+from studio.core.project.project_manifest import ExplorerRecord
 from studio.core.project.recovery_files import RecoveryInfo
 from studio.core.settings import Settings
 from studio.qt.base.action_factory import make_action
@@ -49,6 +51,7 @@ class ProjectController(QObject):
         self._saving: tuple[Path, int] | None = None  # (path, canvas undo index) in flight
         self._then: Callable[[], None] | None = None  # what waits for a save to finish
         self._closed = False
+        self._recovered = False  # the work came from a recovery copy and is saved nowhere
         self.autosaver = Autosaver(data_dir / "recovery" if data_dir else None,
                                    parts.capture, self._recovery_info, self)
         self.autosaver.failed.connect(notifier.warning)
@@ -105,7 +108,7 @@ class ProjectController(QObject):
         return self.path.stem if self.path is not None else "Untitled"
 
     def is_modified(self) -> bool:
-        if not self.parts.document.undo_stack.isClean():
+        if self._recovered or not self.parts.document.undo_stack.isClean():
             return True
         explorer, sound, train = self.parts.settled()
         saved_explorer, saved_sound, saved_train = self._saved
@@ -134,6 +137,7 @@ class ProjectController(QObject):
         if undo_index is None or stack.index() == undo_index:
             stack.setClean()
         self._saved = capture.settled if capture is not None else self.parts.settled()
+        self._recovered = False
         self.autosaver.discard()
         self._update_title()
 
@@ -182,15 +186,14 @@ class ProjectController(QObject):
         self.path = path
         self._mark_saved(None, None)
         if modified:  # recovered: what is on screen is not what is in the file
-            self._saved = (None, None, None)
+            self._recovered = True
             self.autosaver.changed()
         self._update_title()
 
     def _on_explorer_restored(self) -> None:
         """The explorer's generator arrived after the rest: it is part of what was saved."""
         explorer, _, _ = self.parts.settled()
-        if self._saved[1] is not None:
-            self._saved = (explorer, *self._saved[1:])
+        self._saved = (explorer, *self._saved[1:])
         self._update_title()
 
     def _on_read_errored(self, error: Exception) -> None:
@@ -288,11 +291,9 @@ class ProjectController(QObject):
         return Path(path) if path else None
 
 
-def _comparable(record):
+def _comparable(record: ExplorerRecord | None) -> ExplorerRecord | None:
     """The explorer record without where its generator was loaded from (the same weights
     found at another path are the same generator)."""
     if record is None:
         return None
-    from msgspec.structs import replace
-
     return replace(record, generator=replace(record.generator, path=""))

@@ -17,7 +17,7 @@ from studio.core.project.project_file import Project, read_project, read_thumbna
 from studio.core.project.recovery_files import Recovery, remove_recovery
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
-from studio.qt.project.autosave import Autosaver
+from studio.qt.project.autosave import Autosaver, find_orphans
 from studio.qt.project.recovery_dialog import DISCARD, LATER, RESTORE, RecoveryDialog
 
 Choice = tuple[str, Recovery | None]
@@ -46,16 +46,16 @@ class RecoveryOffer(QObject):
             self._choose_in_dialog if dialogs else (lambda _found: (LATER, None))
 
     def look(self) -> None:
-        """Find orphaned copies (their thumbnails are read on the pool), then offer them."""
-        orphans = self._autosaver.orphans()
+        """Find orphaned copies and their thumbnails on the pool, then offer them."""
+        run_in_pool(_orphans_with_thumbnails, self._autosaver.folder, self._autosaver.session,
+                    what="Looking at recovered work", on_returned=self._on_orphans_returned)
+
+    def _on_orphans_returned(self, orphans: list[tuple[Recovery, QLockFile, bytes | None]]
+                             ) -> None:
         if not orphans:
             return
-        self._locks = {recovery.session: lock for recovery, lock in orphans}
-        found = [recovery for recovery, _ in orphans]
-        run_in_pool(lambda: [(r, read_thumbnail(r.project_file)) for r in found],
-                    what="Looking at recovered work", on_returned=self._on_thumbnails_returned)
-
-    def _on_thumbnails_returned(self, found: list[tuple[Recovery, bytes | None]]) -> None:
+        self._locks = {recovery.session: lock for recovery, lock, _ in orphans}
+        found = [(recovery, thumbnail) for recovery, _, thumbnail in orphans]
         self.offered.emit([recovery for recovery, _ in found])
         answer, chosen = self.choose(found)
         if answer == RESTORE and chosen is not None:
@@ -100,3 +100,10 @@ class RecoveryOffer(QObject):
         dialog = RecoveryDialog(found, self._window)
         dialog.exec()
         return dialog.choice
+
+
+def _orphans_with_thumbnails(folder: Path | None, session: str
+                             ) -> list[tuple[Recovery, QLockFile, bytes | None]]:
+    """Runs on the pool: the orphaned copies, their locks taken, and their thumbnails."""
+    return [(recovery, lock, read_thumbnail(recovery.project_file))
+            for recovery, lock in find_orphans(folder, session)]
