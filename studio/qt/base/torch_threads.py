@@ -18,11 +18,16 @@ from studio.ml.training.train_settings import spare_one_core
 def set_torch_threads(threads: int | None) -> None:
     """Give this thread `threads` intra-op threads (None: all cores but one).
 
-    Does nothing before torch is imported: jobs that import it set it themselves.
+    Does nothing before torch is imported, nor while another thread is importing it
+    (the module is in sys.modules half made then, and a job that needs torch blocks on
+    the import and sets the count itself): a file job started at first paint, beside
+    the model loading, once failed on the half-made module.
     """
     torch = sys.modules.get("torch")
+    if torch is None or getattr(getattr(torch, "__spec__", None), "_initializing", False):
+        return
     wanted = spare_one_core() if threads is None else threads
-    if torch is not None and torch.get_num_threads() != wanted:
+    if torch.get_num_threads() != wanted:
         torch.set_num_threads(wanted)
 
 

@@ -4,6 +4,7 @@ order), run_in_pool, and the one path every worker error takes."""
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 
@@ -257,3 +258,18 @@ def test_a_live_loop_ended_by_an_uncaught_exception_leaves_the_channel_working(q
     with qtbot.waitSignal(runner.returned, timeout=5000):
         runner.submit(job, 2)
     assert shown == [2], "a new request starts a new loop"
+
+
+def test_a_job_started_while_another_thread_imports_torch_does_not_touch_it(monkeypatch):
+    """sys.modules holds torch half made during its import: setting the thread count
+    then raised "partially initialized module 'torch'" in a file job at start-up."""
+    import types
+    from importlib.machinery import ModuleSpec
+
+    from studio.qt.base.torch_threads import set_torch_threads
+
+    half_made = types.ModuleType("torch")
+    half_made.__spec__ = ModuleSpec("torch", None)
+    half_made.__spec__._initializing = True  # what the import system sets meanwhile
+    monkeypatch.setitem(sys.modules, "torch", half_made)
+    set_torch_threads(None)  # no get_num_threads yet: must not be called

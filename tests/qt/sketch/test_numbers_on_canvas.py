@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from studio.qt.base.simulated_hand import draw_digit, draw_number  # noqa: E402
+from studio.qt.base.simulated_hand import draw_digit, draw_number
 
 WAIT_MS = 20_000
 DIGITS = "01247"  # the digits the simulated hand can write
@@ -34,7 +34,8 @@ def test_numbers_of_two_to_six_digits_read_left_to_right(qtbot, window):
     rng = np.random.default_rng(0)
     numbers = ["".join(rng.choice(list(DIGITS), size=n)) for n in (2, 3, 4, 5, 6) * 4]
     right = [read(qtbot, window, number) == number for number in numbers]
-    assert sum(right) / len(right) >= 0.95, [n for n, ok in zip(numbers, right) if not ok]
+    misread = [n for n, ok in zip(numbers, right, strict=True) if not ok]
+    assert sum(right) / len(right) >= 0.95, misread
     boxes = window.canvas.digit_boxes.boxes
     assert len(boxes) == 6 and all(b[0].width() > 0 for b in boxes)
     xs = [b[0].center().x() for b in boxes]
@@ -49,4 +50,5 @@ def test_one_digit_shows_as_it_always_did(qtbot, window):
     qtbot.waitUntil(lambda: not window.recognition.busy, timeout=WAIT_MS)
     qtbot.wait(30)
     assert window.recognizer.shown_digit == "7"
-    assert window.canvas.digit_boxes.boxes == [] and "digits" not in window.recognizer.verdict.text()
+    assert window.canvas.digit_boxes.boxes == []
+    assert "digits" not in window.recognizer.verdict.text()
