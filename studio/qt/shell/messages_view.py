@@ -41,16 +41,26 @@ class StatusLine:
         self._parent = dialog_parent
         self._dialogs = dialogs
         self.dialog: QMessageBox | None = None
+        self._held: tuple[Level, float] | None = None  # a problem shown, until (monotonic s)
         # Panels built before the status bar (the favorites shelf, say) may already have
         # warned; the newest such warning is shown now instead of only being logged.
         earlier = [n for n in notifier.notices if n.level is not Level.INFO]
         if earlier:
-            self._bar.showMessage(f"{ICON[earlier[-1].level]}{earlier[-1].message}",
-                                  STATUS_MS[earlier[-1].level])
+            self._show(earlier[-1])
         notifier.posted.connect(self._on_notifier_posted)
 
-    def _on_notifier_posted(self, notice: Notice) -> None:
+    def _show(self, notice: Notice) -> None:
+        """Into the status bar, unless a problem is still showing and this is only news:
+        "Recognizer ready" a second later once hid why a project did not open."""
+        now = time.monotonic()
+        if self._held is not None and now < self._held[1] and notice.level is Level.INFO:
+            return  # the Messages list has it
         self._bar.showMessage(f"{ICON[notice.level]}{notice.message}", STATUS_MS[notice.level])
+        self._held = None if notice.level is Level.INFO else \
+            (notice.level, now + STATUS_MS[notice.level] / 1000)
+
+    def _on_notifier_posted(self, notice: Notice) -> None:
+        self._show(notice)
         if notice.level is Level.ERROR and notice.details and self._dialogs:
             self._show_dialog(notice)
 

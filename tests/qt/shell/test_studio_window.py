@@ -402,3 +402,14 @@ def test_two_opens_at_once_each_report_their_own_file(window, qtbot, bundled, tm
     assert opened == ["good.png"]
     assert len(failures) == 1 and "bad.png" in failures[0] and "good.png" not in failures[0]
     assert window.recognizer.shown_digit == str(label)
+
+
+def test_news_does_not_hide_a_problem_still_showing(window):
+    """A project that did not open said why for a moment, then "Recognizer ready" hid it."""
+    bar = window.statusBar()
+    window.notifier.error("work.lstudio: not a Latent Studio project")
+    window.notifier.info("Recognizer ready")
+    assert "work.lstudio" in bar.currentMessage()
+    assert "Recognizer ready" in window.messages.item(window.messages.count() - 1).text()
+    window.notifier.warning("another problem")
+    assert "another problem" in bar.currentMessage(), "a problem replaces a problem"
