@@ -104,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"{kind} checkpoint (default: the bundled one)")
     e.add_argument("--wild", type=_non_negative_int, default=500, metavar="N",
                    help="test digits per wild condition (photo, ruled, ...; default 500, "
-                        "0 skips the wild set)")
+                        "0 skips the wild sets)")
+    e.add_argument("--wild-numbers", type=_non_negative_int, metavar="M",
+                   help="pictures of numbers (2 to 6 test digits) per wild condition "
+                        "(default: N, at most 200; 0 skips them)")
     return p
 
 

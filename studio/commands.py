@@ -164,15 +164,19 @@ def _likeness(checkpoint):
 def evaluate(args: argparse.Namespace) -> int:
     from studio.ml.data.digit_datasets import bundled_mnist
     from studio.ml.models.default_models import load_model
-    from studio.ml.training.evaluate import evaluate_models, evaluate_wild
+    from studio.ml.training.evaluate import evaluate_models, evaluate_wild, evaluate_wild_numbers
 
     checkpoint = load_model("cnn", args.cnn)
     cnn = checkpoint.model
     report = evaluate_models(cnn, load_model("vae", args.vae).model,
                              load_model("gan", args.gan).model, bundled_mnist())
+    numbers = min(args.wild, 200) if args.wild_numbers is None else args.wild_numbers
+    likeness = _likeness(checkpoint) if args.wild > 0 or numbers > 0 else None
     if args.wild > 0:  # the recognizer on photos, scans and notebook pages (wild_digits)
-        report["wild"] = evaluate_wild(cnn, per_condition=args.wild,
-                                       likeness=_likeness(checkpoint))
+        report["wild"] = evaluate_wild(cnn, per_condition=args.wild, likeness=likeness)
+    if numbers > 0:  # ...and on pictures of whole numbers (wild_numbers)
+        report["wild_numbers"] = evaluate_wild_numbers(cnn, per_condition=numbers,
+                                                       likeness=likeness)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -184,6 +188,8 @@ def evaluate(args: argparse.Namespace) -> int:
     print(f"GAN FID (CNN feats)   {g['fid']:.2f}   (floor, train vs test: {g['fid_floor']:.2f})")
     if "wild" in report:
         _print_wild_table(report["wild"])
+    if "wild_numbers" in report:
+        _print_wild_numbers_table(report["wild_numbers"], numbers)
     return 0
 
 
@@ -195,6 +201,16 @@ def _print_wild_table(wild: dict[str, dict]) -> None:
     for condition, row in wild.items():
         print(f"{condition:<16}{row['accuracy']:>9.1%}{row['unsure_among_wrong']:>20.1%}"
               f"{row['unsure_among_right']:>20.1%}")
+
+
+def _print_wild_numbers_table(wild: dict[str, dict], n: int) -> None:
+    """Wild numbers, one row per condition: read exactly, digits counted right, unsure."""
+    print(f"\nWild numbers ({n} numbers of 2 to 6 test digits per condition, made by code)")
+    print(f"{'condition':<16}{'exact':>9}{'right count':>13}{'unsure among wrong':>20}"
+          f"{'unsure among right':>20}")
+    for condition, row in wild.items():
+        print(f"{condition:<16}{row['exact']:>9.1%}{row['count']:>13.1%}"
+              f"{row['unsure_wrong']:>20.1%}{row['unsure_right']:>20.1%}")
 
 
 def sonify(args: argparse.Namespace) -> int:

@@ -182,13 +182,16 @@ def test_ctrl_c_keeps_the_last_complete_checkpoint(tmp_path: Path, take_subset) 
 
 
 def test_evaluate_json_reports_every_figure() -> None:
-    result = studio("evaluate", "--json", "--wild", "60", timeout=300)
+    result = studio("evaluate", "--json", "--wild", "60", "--wild-numbers", "12", timeout=300)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["classifier"]["accuracy"] >= 0.985
     wild = report["wild"]  # 60 per condition here; the closing notes give the full 500
     assert set(wild) == {"clean", "photo", "ruled", "coloured_ink", "low_resolution", "blur"}
     assert all(w["n"] == 60 and w["accuracy"] >= 0.9 for w in wild.values()), wild
+    numbers = report["wild_numbers"]  # 12 per condition here; the closing notes give 200
+    assert set(numbers) == set(wild)
+    assert all(0.0 <= v <= 1.0 for row in numbers.values() for v in row.values()), numbers
     assert report["vae"]["class_fidelity"] >= 0.9
     assert report["gan"]["class_fidelity"] >= 0.9
     assert report["vae"]["neg_elbo"] > 0

@@ -6,6 +6,7 @@ digit (never seen in training) is turned into a picture under one named conditio
 (photo, ruled paper, coloured ink, low resolution, blur), so `studio evaluate` can
 report accuracy per condition without downloading anything. Every picture is drawn
 from a seeded generator, so the set is the same on every machine and every run.
+A condition also takes a strip of digits side by side (`wild_numbers` makes numbers).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PIL import Image, ImageFilter
 from studio.ml.data.digit_datasets import bundled_mnist
 
 CONDITIONS = ("clean", "photo", "ruled", "coloured_ink", "low_resolution", "blur")
-MIN_SIDE, MAX_SIDE = 64, 200  # picture height and width, pixels
+MIN_SIDE, MAX_SIDE = 64, 200  # picture height and width, pixels (width x W/28 for strips)
 
 _WHITE = np.array([1.0, 1.0, 1.0], np.float32)
 _INKS = {  # coloured_ink's pens, RGB in [0, 1]
@@ -31,12 +32,17 @@ _MARGIN_RED = np.array([0.95, 0.45, 0.45], np.float32)
 
 
 def wild_picture(digit28: np.ndarray, condition: str, rng: np.random.Generator) -> np.ndarray:
-    """RGB uint8 [H, W, 3] (H, W in 64..200) of an MNIST digit (uint8 [28, 28], white ink
-    on black) as it would look under `condition`, one of CONDITIONS."""
+    """RGB uint8 [H, W, 3] of an MNIST digit (uint8 [28, 28], white ink on black) as it
+    would look under `condition`, one of CONDITIONS; H and W in 64..200.
+
+    `digit28` may also be a strip of digits side by side, uint8 [28, S] with S >= 28: the
+    picture keeps its aspect (W up to 200 * S / 28). A square digit draws exactly what it
+    always did, so the digit set stays the same.
+    """
     if condition not in _MAKERS:
         raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
-    if digit28.shape != (28, 28):
-        raise ValueError(f"digit must be [28, 28], got {digit28.shape}")
+    if digit28.ndim != 2 or digit28.shape[0] != 28 or digit28.shape[1] < 28:
+        raise ValueError(f"digit must be [28, 28] or a strip [28, S >= 28], got {digit28.shape}")
     picture = _MAKERS[condition](digit28, rng)  # [H, W, 3] float in [0, 1]
     return np.rint(np.clip(picture, 0.0, 1.0) * 255.0).astype(np.uint8)
 
@@ -72,32 +78,45 @@ def balanced_order(labels: np.ndarray) -> np.ndarray:
 
 def _ink(digit28: np.ndarray, side: int, rng: np.random.Generator,
          angle: float = 0.0) -> np.ndarray:
-    """Float32 [side, side] ink coverage in [0, 1]: the digit upscaled smoothly, its edge
-    sharpened like a pen's, its stroke a little thicker or thinner, maybe rotated."""
-    grey = Image.fromarray(digit28).resize((side, side), Image.Resampling.BICUBIC)
+    """Float32 [side, side * S / 28] ink coverage in [0, 1] of a digit [28, 28] or strip
+    [28, S]: upscaled smoothly, its edge sharpened like a pen's, its stroke a little
+    thicker or thinner, maybe rotated (a strip grows to hold its turned ends)."""
+    size = (_width(digit28, side), side)
+    grey = Image.fromarray(digit28).resize(size, Image.Resampling.BICUBIC)
     if angle:
-        grey = grey.rotate(angle, Image.Resampling.BILINEAR, fillcolor=0)
+        strip = size[0] != size[1]
+        grey = grey.rotate(angle, Image.Resampling.BILINEAR, expand=strip, fillcolor=0)
     if side >= 56:  # thickness: dilate or erode by one pixel, or leave it
         choice = rng.integers(3)
         if choice == 1:
             grey = grey.filter(ImageFilter.MaxFilter(3))
         elif choice == 2:
             grey = grey.filter(ImageFilter.MinFilter(3))
-    g = np.asarray(grey, np.float32) / 255.0  # [side, side]
+    g = np.asarray(grey, np.float32) / 255.0  # [side, side * S / 28], or turned
     threshold = rng.uniform(0.25, 0.5)  # lower: thicker stroke
     return np.clip((g - threshold) / 0.3 + 0.5, 0.0, 1.0)
 
 
+def _width(digit28: np.ndarray, side: int) -> int:
+    """Pixels wide of a digit [28, S] drawn `side` pixels tall: side for a square one."""
+    return side if digit28.shape[1] == 28 else round(side * digit28.shape[1] / 28)
+
+
+def _max_width(ink: np.ndarray) -> int:
+    """The widest picture for ink [s, t]: MAX_SIDE, stretched by t / s for a strip."""
+    return max(MAX_SIDE, round(MAX_SIDE * ink.shape[1] / ink.shape[0]))
+
+
 def _place(ink: np.ndarray, rng: np.random.Generator,
            min_side: int = MIN_SIDE) -> np.ndarray:
-    """Float32 [H, W]: `ink` [s, s] placed at a random spot with margins around it."""
-    s = ink.shape[0]
+    """Float32 [H, W]: `ink` [s, t] placed at a random spot with margins around it."""
+    s, t = ink.shape
     h = int(np.clip(round(s * rng.uniform(1.05, 1.5)), min_side, MAX_SIDE))
-    w = int(np.clip(round(s * rng.uniform(1.05, 1.8)), min_side, MAX_SIDE))
-    h, w = max(h, s), max(w, s)
-    top, left = rng.integers(0, h - s + 1), rng.integers(0, w - s + 1)
+    w = int(np.clip(round(t * rng.uniform(1.05, 1.8)), min_side, _max_width(ink)))
+    h, w = max(h, s), max(w, t)
+    top, left = rng.integers(0, h - s + 1), rng.integers(0, w - t + 1)
     field = np.zeros((h, w), np.float32)
-    field[top:top + s, left:left + s] = ink
+    field[top:top + s, left:left + t] = ink
     return field
 
 
@@ -196,13 +215,14 @@ def _coloured_ink(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _low_resolution(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     tall = int(rng.integers(8, 17))  # the digit's ink, pixels tall in the scan
     side = round(tall * 28 / 20)  # the 28x28 field around that ink
-    big = _ink(digit28, 112, rng)  # [112, 112], thickness varied at a pen's scale
-    small = np.asarray(Image.fromarray(big).resize((side, side), Image.Resampling.BOX))
+    big = _ink(digit28, 112, rng)  # [112, 112 * S / 28], thickness varied at a pen's scale
+    size = (_width(digit28, side), side)
+    small = np.asarray(Image.fromarray(big).resize(size, Image.Resampling.BOX))
     ink = _place(small.astype(np.float32), rng, min_side=side)  # [h, w], a tiny scan
     scan = _noise(_compose(_paper(*ink.shape, _cream(rng)), ink, np.full(3, 0.1), 1.0),
                   0.015, rng)
     factor = max(3.0, rng.uniform(64, 128) / ink.shape[0])  # screen pixels per scan pixel
-    size = (int(np.clip(round(ink.shape[1] * factor), MIN_SIDE, MAX_SIDE)),
+    size = (int(np.clip(round(ink.shape[1] * factor), MIN_SIDE, _max_width(small))),
             int(np.clip(round(ink.shape[0] * factor), MIN_SIDE, MAX_SIDE)))
     resample = Image.Resampling.NEAREST if rng.random() < 0.5 else Image.Resampling.BILINEAR
     return _floats(_pil(scan).resize(size, resample))

@@ -3,6 +3,8 @@
 `evaluate_wild` adds the recognizer's accuracy on the same test digits made into photos,
 scans and notebook pages (`wild_digits`), one figure per condition, read through
 `recognize` exactly as the window reads a picture the user opens.
+`evaluate_wild_numbers` does the same for numbers of 2 to 6 digits (`wild_numbers`),
+read through `read_number`: the whole number right, and the right count of digits.
 
 FID here is computed on the recognizer's penultimate features (not Inception's): the
 same Frechet distance between Gaussians fitted to real and generated features, in a
@@ -12,17 +14,24 @@ distance between the train and test splits of real data, so both are reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import torch
 import torch.nn as nn
 
 from studio.ml.data.digit_datasets import Splits
 from studio.ml.data.wild_digits import wild_test_set
+from studio.ml.data.wild_numbers import wild_number_set
 from studio.ml.latent.sampling import sample
 from studio.ml.models.classifier import Classifier
 from studio.ml.models.vae import ConditionalVAE, negative_elbo
 from studio.ml.recognition.novelty import DigitLikeness
+from studio.ml.recognition.number_reading import read_number
 from studio.ml.recognition.recognize import recognize
+
+_T = TypeVar("_T")
 
 
 @torch.no_grad()
@@ -128,17 +137,36 @@ def evaluate_wild(classifier: Classifier, per_condition: int = 500, seed: int = 
     Shares are in 0..1 (0 where nothing falls in the group). An answer of no digit at all
     (`digit is None`: no ink found) counts as wrong and as not unsure.
     """
+    return _one_thread_eval(classifier, lambda: _score_wild(classifier, per_condition, seed,
+                                                            likeness))
+
+
+def evaluate_wild_numbers(classifier: Classifier, per_condition: int = 200, seed: int = 0,
+                          likeness: DigitLikeness | None = None) -> dict[str, dict[str, float]]:
+    """Per wild condition, over pictures of numbers of 2 to 6 digits (`wild_number_set`):
+    {"exact": share read exactly right, "count": share with the right number of digits,
+    "unsure_wrong": share unsure among the wrong readings, "unsure_right": among the right}.
+
+    A reading is `read_number(classifier, picture, likeness)`; it is unsure when any of
+    its digits is. No digit found (`number is None`) is wrong, with no digits, not unsure.
+    Shares are in 0..1 (0 where nothing falls in the group).
+    """
+    return _one_thread_eval(classifier, lambda: _score_numbers(classifier, per_condition, seed,
+                                                               likeness))
+
+
+def _one_thread_eval(classifier: Classifier, score: Callable[[], _T]) -> _T:
+    """score() with the classifier in eval mode on one torch thread; both put back after."""
     was_training, threads = classifier.training, torch.get_num_threads()
     classifier.eval()
     # One picture at a time is too small a job to split: with more threads than idle
     # cores, intra-op threads spin against each other (measured 40x slower on 2 busy cores).
     torch.set_num_threads(1)
     try:
-        report = _score_wild(classifier, per_condition, seed, likeness)
+        return score()
     finally:
         torch.set_num_threads(threads)
         classifier.train(was_training)
-    return report
 
 
 def _score_wild(classifier: Classifier, per_condition: int, seed: int,
@@ -154,6 +182,25 @@ def _score_wild(classifier: Classifier, per_condition: int, seed: int,
             "n": len(labels),
             "unsure_among_wrong": _share(unsure[~right]),
             "unsure_among_right": _share(unsure[right]),
+        }
+    return report
+
+
+def _score_numbers(classifier: Classifier, per_condition: int, seed: int,
+                   likeness: DigitLikeness | None) -> dict[str, dict[str, float]]:
+    report: dict[str, dict[str, float]] = {}
+    for condition, (pictures, labels) in wild_number_set(per_condition, seed).items():
+        readings = [read_number(classifier, picture, likeness) for picture in pictures]
+        exact = np.array([r.number == label for r, label in zip(readings, labels, strict=True)],
+                         dtype=bool)  # [N]
+        count = np.array([len(r.digits) == len(label)
+                          for r, label in zip(readings, labels, strict=True)], dtype=bool)  # [N]
+        unsure = np.array([r.unsure for r in readings], dtype=bool)  # [N]
+        report[condition] = {
+            "exact": _share(exact),
+            "count": _share(count),
+            "unsure_wrong": _share(unsure[~exact]),
+            "unsure_right": _share(unsure[exact]),
         }
     return report
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -118,8 +120,9 @@ def test_unknown_condition_or_shape_is_refused(digits):
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="condition"):
         wild_picture(digits[0][0], "underwater", rng)
-    with pytest.raises(ValueError, match="28, 28"):
-        wild_picture(np.zeros((20, 20), np.uint8), "clean", rng)
+    for shape in [(20, 20), (28, 20), (20, 56), (28, 56, 3)]:
+        with pytest.raises(ValueError, match="28, 28"):
+            wild_picture(np.zeros(shape, np.uint8), "clean", rng)
 
 
 def test_balanced_order_takes_each_digit_in_turn():
@@ -137,3 +140,24 @@ def test_the_wild_set_is_the_test_split_in_every_condition():
         assert np.array_equal(labels, wild["clean"][1])
     everything = balanced_order(test.labels)  # what a full set (500 per condition) takes
     assert np.array_equal(np.sort(everything), np.arange(len(test)))
+
+
+# sha256 over (shape, bytes) of wild_test_set(per_condition=5)'s pictures, taken before
+# the conditions learned to draw strips of digits: square digits must draw the same.
+PINNED = {
+    "clean": "ea892ed84bf568f5dce7cb174b8aca8b04f9b79a8a6feed15ae844ea59fb196e",
+    "photo": "c865cafebb5c2a8d4f8bc5b992ed8a379d3084ee546bcfbd4180da59e8f116e0",
+    "ruled": "8589169996e144e22a566a0c918a3f7959780c61d5b1ab409ab05ebdc8ce4c4b",
+    "coloured_ink": "c40206fa63fcf6dcb4f50eda9442704c2ec2f9a61610524c62946a136f749534",
+    "low_resolution": "01f71a9911c930dd5f65cbf2f557a05a1ab4ae6e978bf68bdae29f3c4d3b7b8b",
+    "blur": "c981a48672f878ce5cae2f5f0d5a71def5675eb7322b94a346760dffa7693656",
+}
+
+
+def test_square_digits_draw_exactly_the_pictures_they_always_did():
+    for condition, (made, _) in wild_test_set(per_condition=5, seed=0).items():
+        digest = hashlib.sha256()
+        for picture in made:
+            digest.update(str(picture.shape).encode())
+            digest.update(picture.tobytes())
+        assert digest.hexdigest() == PINNED[condition], condition
