@@ -17,6 +17,8 @@ import math
 import numpy as np
 from PIL import Image
 
+from studio.ml.data.paper_marks import stroke_mask
+
 BACKGROUND_SIDE = 96  # the paper is estimated on a copy about this many pixels long
 CLOSING_SHARE = 1 / 6  # strokes narrower than this share of the picture are filled in
 MIN_FLOOR = 0.05  # darkening below this is paper, however clean the picture
@@ -24,11 +26,6 @@ NOISE_SIGMAS = 5.0  # and so is darkening within this many noise deviations of t
 MIN_CONTRAST = 0.1  # strokes must darken the paper at least this much
 LINE_SPAN = 0.6  # a row inked over this share of the width is a ruled line
 LINE_THICKNESS = 1 / 40  # ... if it is at most this share of the height thick (+2 px)
-LABEL_SIDE = 256  # components are found on a copy at most this many pixels long
-MIN_AREA = 5e-4  # components smaller than this share of the picture are specks
-MIN_SHARE = 0.04  # ... and so are those under this share of the largest component
-BORDER_CONTACT = 0.4  # touching the border along this share of its length: page edge
-HUGE = 0.25  # a component over this share of the picture is a shadow or the table
 
 
 def paper_ink(rgb: np.ndarray) -> np.ndarray:
@@ -47,7 +44,7 @@ def paper_ink(rgb: np.ndarray) -> np.ndarray:
     if not ink.any():
         return ink
     ink = _without_lines(ink)
-    return ink * _stroke_mask(ink > 0.0)
+    return ink * stroke_mask(ink > 0.0)
 
 
 def _channels(rgb: np.ndarray) -> np.ndarray:
@@ -207,113 +204,3 @@ def _row_bands(flags: np.ndarray) -> list[tuple[int, int]]:
     step = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(step == 1).tolist(), np.flatnonzero(step == -1).tolist(),
                     strict=True))
-
-
-def _stroke_mask(mask: np.ndarray) -> np.ndarray:
-    """Float32 [H, W], 1 where a pixel belongs to a component that looks like a stroke.
-
-    Components are found on a max-pooled copy at most LABEL_SIDE long, so the cost
-    does not grow with the picture. Specks are small next to the picture and to the
-    largest component; the page's edge or a shadow comes in from the border, lying
-    along it or covering much of the picture.
-    """
-    h, w = mask.shape
-    factor = max(1, math.ceil(max(h, w) / LABEL_SIDE))
-    small = _max_pool(mask, factor)  # [h', w'] bool
-    runs = _runs(small)
-    labels = _connect(runs, small.shape[1])
-    keep = _keep(runs, labels, small.shape)  # [components] bool
-    kept = _paint(runs, keep[labels], small.shape)  # [h', w'] bool
-    full = np.repeat(np.repeat(kept, factor, axis=0), factor, axis=1)[:h, :w]
-    return full.astype(np.float32)
-
-
-def _max_pool(mask: np.ndarray, factor: int) -> np.ndarray:
-    if factor == 1:
-        return mask
-    h, w = mask.shape
-    hp, wp = -(-h // factor) * factor, -(-w // factor) * factor
-    padded = np.zeros((hp, wp), bool)
-    padded[:h, :w] = mask
-    return padded.reshape(hp // factor, factor, wp // factor, factor).any(axis=(1, 3))
-
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Horizontal runs of True: row, first column, column after the last; row-major."""
-    h, w = mask.shape
-    padded = np.zeros((h, w + 2), np.int8)
-    padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)  # [h, w + 1]
-    rows, starts = np.nonzero(step == 1)
-    _, ends = np.nonzero(step == -1)
-    return rows, starts, ends
-
-
-def _connect(runs: tuple[np.ndarray, np.ndarray, np.ndarray], width: int) -> np.ndarray:
-    """Int [runs]: component index 0..k-1 of each run, 8-connected across rows.
-
-    Runs in a row are sorted and disjoint, so the runs of the row above that touch a
-    run form one contiguous range, found by two binary searches; the union is then a
-    vectorized min-label propagation with pointer jumping.
-    """
-    rows, starts, ends = runs
-    n = rows.size
-    if n == 0:
-        return np.zeros(0, np.int64)
-    stride = width + 2
-    start_keys, end_keys = rows * stride + starts, rows * stride + ends
-    first = np.searchsorted(end_keys, (rows - 1) * stride + starts, side="left")
-    after = np.searchsorted(start_keys, (rows - 1) * stride + ends, side="right")
-    counts = np.maximum(after - first, 0)
-    below = np.repeat(np.arange(n), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    above = np.repeat(first, counts) + offsets
-    parent = np.arange(n)
-    while True:
-        low = np.minimum(parent[above], parent[below])
-        np.minimum.at(parent, parent[above], low)
-        np.minimum.at(parent, parent[below], low)
-        while True:  # pointer jumping until every run points at its root
-            jumped = parent[parent]
-            if np.array_equal(jumped, parent):
-                break
-            parent = jumped
-        if np.array_equal(parent[above], parent[below]):
-            break
-    return np.unique(parent, return_inverse=True)[1].ravel()
-
-
-def _keep(runs: tuple[np.ndarray, np.ndarray, np.ndarray], labels: np.ndarray,
-          shape: tuple[int, int]) -> np.ndarray:
-    """Bool [components]: which components look like strokes (see `_stroke_mask`)."""
-    rows, starts, ends = runs
-    h, w = shape
-    k = int(labels.max()) + 1 if labels.size else 0
-    lengths = ends - starts
-    area = np.bincount(labels, lengths, minlength=k)
-    top, bottom = np.full(k, h), np.full(k, -1)
-    left, right = np.full(k, w), np.full(k, -1)
-    np.minimum.at(top, labels, rows)
-    np.maximum.at(bottom, labels, rows)
-    np.minimum.at(left, labels, starts)
-    np.maximum.at(right, labels, ends - 1)
-    on_edge_row = (rows == 0) | (rows == h - 1)
-    contact = lengths * on_edge_row + (starts == 0) + (ends == w)
-    contact = np.bincount(labels, contact, minlength=k)
-    longest = np.maximum(bottom - top + 1, right - left + 1)
-    page_edge = (contact >= BORDER_CONTACT * longest) | (area >= HUGE * h * w)
-    big_enough = area >= max(MIN_AREA * h * w, 1.0)
-    candidates = big_enough & ~page_edge
-    if not candidates.any():
-        return candidates
-    return candidates & (area >= MIN_SHARE * area[candidates].max())
-
-
-def _paint(runs: tuple[np.ndarray, np.ndarray, np.ndarray], chosen: np.ndarray,
-           shape: tuple[int, int]) -> np.ndarray:
-    """Bool [h, w]: the pixels of the chosen runs."""
-    rows, starts, ends = runs
-    marks = np.zeros((shape[0], shape[1] + 1), np.int32)
-    np.add.at(marks, (rows[chosen], starts[chosen]), 1)
-    np.add.at(marks, (rows[chosen], ends[chosen]), -1)
-    return np.cumsum(marks, axis=1)[:, :-1] > 0

@@ -137,6 +137,14 @@ class DigitLikeness:
               + ((self.means @ self.precision) * self.means).sum(axis=1)[None])  # [N, C]
         return np.sqrt(np.maximum(sq.min(axis=1), 0.0))
 
+    def oddness(self, features: np.ndarray) -> np.ndarray:
+        """Float64 [N]: distance over the threshold; above 1 is unlike a digit.
+
+        Cutting touching digits weighs candidate parts by it: a half of a 0 is a shape
+        the net reads confidently yet lies far from any digit.
+        """
+        return self.score(features) / self.threshold
+
     def is_digit_like(self, features: np.ndarray) -> np.ndarray:
         """Bool [N]: True where the distance is within the calibrated threshold."""
         return self.score(features) <= self.threshold

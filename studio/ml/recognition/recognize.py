@@ -29,6 +29,7 @@ class Recognition:
     seen: np.ndarray | None  # [28, 28] float32 in [0, 1]: what the network was given
     fitted: Fitted | None = None  # maps input coordinates onto `seen` (for overlays)
     unlike_digit: bool = False  # the features look like no digit (needs a DigitLikeness)
+    oddness: float = 0.0  # distance from the nearest digit over the unlike threshold (0: none)
 
     @property
     def confidence(self) -> float:
@@ -59,9 +60,8 @@ def recognize(classifier: Classifier, image: np.ndarray | Image.Image,
         logits = classifier.head(classifier.dropout(penultimate))  # as classifier(x) does
         probs = F.softmax(logits, dim=1)[0].cpu().numpy()  # [num_classes]
     digit = int(probs.argmax())
-    unlike = likeness is not None and not bool(
-        likeness.is_digit_like(traits.double().cpu().numpy())[0])
-    return Recognition(digit, probs, fitted.image, fitted, unlike)
+    odd = 0.0 if likeness is None else float(likeness.oddness(traits.double().cpu().numpy())[0])
+    return Recognition(digit, probs, fitted.image, fitted, odd > 1.0, odd)
 
 
 def recognize_many(classifier: Classifier, images: list[np.ndarray | Image.Image],
@@ -81,15 +81,15 @@ def recognize_many(classifier: Classifier, images: list[np.ndarray | Image.Image
     with torch.no_grad():
         penultimate, traits = body_features(classifier, x)  # [n, 4w], [n, 6w]
         probs = F.softmax(classifier.head(classifier.dropout(penultimate)), dim=1).cpu().numpy()
-    like = (np.ones(len(inked), bool) if likeness is None
-            else likeness.is_digit_like(traits.double().cpu().numpy()))
-    answers = iter(zip(inked, probs, like, strict=True))
+    odd = (np.zeros(len(inked)) if likeness is None
+           else likeness.oddness(traits.double().cpu().numpy()))  # [n]
+    answers = iter(zip(inked, probs, odd, strict=True))
     out = []
     for f in fitted:
         if f is None:
             out.append(Recognition(None, np.zeros(k, np.float32), None))
             continue
-        fit, p, digit_like = next(answers)
+        fit, p, oddness = next(answers)
         out.append(Recognition(int(p.argmax()), p.astype(np.float32), fit.image, fit,
-                               not bool(digit_like)))
+                               bool(oddness > 1.0), float(oddness)))
     return out

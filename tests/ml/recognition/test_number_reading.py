@@ -2,8 +2,10 @@
 
 Numbers of 2-6 bundled test digits pasted side by side (ink boxes 0-4 px apart at
 28x28 scale, or touching/overlapping by up to 1 px, as `pasted_number` makes them),
-seed 0, 200 numbers, default CNN: 0.725 read exactly, 0.84 segmented into the right
-count of digits (re-measure with `number_accuracy` when the segmentation changes).
+seed 0, default CNN: with column cuts (before recognition-guided cuts), 200 numbers read
+without likeness: 0.725 exact, 0.84 cut into the right count. Now, with the shipped
+likeness fit as the window reads: 200 numbers 0.83 / 0.96, the 120 asserted 0.85 / 0.958
+(re-measure with `number_accuracy` when the segmentation changes).
 """
 
 from __future__ import annotations
@@ -34,8 +36,21 @@ CELL = 100  # pixels per unit cell
 
 
 @pytest.fixture(scope="module")
-def classifier():
-    return load_model("cnn").model
+def shipped():
+    return load_model("cnn")
+
+
+@pytest.fixture(scope="module")
+def classifier(shipped):
+    return shipped.model
+
+
+@pytest.fixture(scope="module")
+def likeness(shipped):
+    """The digit-likeness fit shipped beside the recognizer, as the window reads with it."""
+    from studio.ml.recognition.likeness_cache import likeness_for
+
+    return likeness_for(shipped.model, shipped.path, shipped.info.sha256, None)
 
 
 def drawn(*digits: tuple[list[Stroke], float], width: int = 400) -> np.ndarray:
@@ -71,14 +86,15 @@ def pasted_number(n: int, rng: np.random.Generator) -> tuple[np.ndarray, str]:
     return ink, "".join(str(int(test.labels[i])) for i in picks)
 
 
-def number_accuracy(classifier, count: int = 200, seed: int = 0) -> tuple[float, float]:
+def number_accuracy(classifier, likeness, count: int = 200,
+                    seed: int = 0) -> tuple[float, float]:
     """Share of pasted 2-6 digit numbers read exactly, and share cut into the right count."""
     rng = np.random.default_rng(seed)
     exact = counted = 0
     for _ in range(count):
         n = int(rng.integers(2, 7))
         ink, label = pasted_number(n, rng)
-        reading = read_number(classifier, ink)
+        reading = read_number(classifier, ink, likeness)
         exact += reading.number == label
         counted += len(reading.digits) == n
     return exact / count, counted / count
@@ -95,15 +111,37 @@ def test_digits_with_gaps_come_left_to_right() -> None:
                in zip(boxes, boxes[1:], strict=False))
 
 
-def test_touching_pair_is_cut_apart() -> None:
-    assert len(segment_digits(drawn((ZERO, 0), (ZERO, 45), (SEVEN, 160)))) == 3  # rings touch
-    assert len(segment_digits(drawn((ZERO, 0), (ZERO, 55)))) == 2  # alone, a pair is wider
+def test_touching_digits_are_one_piece_until_read(classifier, likeness) -> None:
+    ink = drawn((ZERO, 0), (ZERO, 45), (SEVEN, 160))  # the rings touch
+    assert len(segment_digits(ink)) == 2
+    assert read_number(classifier, ink, likeness).number == "007"
 
 
-def test_three_touching_digits_are_cut_recursively() -> None:
-    ink = drawn((ZERO, 0), (ZERO, 45), (ZERO, 90))
-    boxes = segment_digits(ink)
-    assert len(boxes) == 3
+def test_touching_pair_alone_is_cut_apart(classifier, likeness) -> None:
+    assert read_number(classifier, drawn((ZERO, 0), (ZERO, 55)), likeness).number == "00"
+    # Where the 7's bar runs into the 0's shoulder (offsets 38-42) the 0 keeps the bar's tip
+    # and reads as a 3: recognition-guided cuts are good, not perfect (module docstring).
+    assert read_number(classifier, drawn((SEVEN, 0), (ZERO, 44)), likeness).number == "70"
+    assert read_number(classifier, drawn((FOUR, 0), (ZERO, 45)), likeness).number == "40"
+
+
+def test_three_touching_digits_are_cut(classifier, likeness) -> None:
+    reading = read_number(classifier, drawn((ZERO, 0), (ZERO, 45), (ZERO, 90)), likeness)
+    assert reading.number == "000"
+    assert [d.box[0] for d in reading.digits] == sorted(d.box[0] for d in reading.digits)
+
+
+def test_a_one_leaning_on_its_neighbour_is_cut_along_the_slant(classifier, likeness) -> None:
+    leaning = [[(0.75, 0.18), (0.45, 0.82)]]  # a 1 whose foot reaches under the next digit
+    ink = drawn((leaning, 0), (ZERO, 40))
+    assert len(segment_digits(ink)) == 1
+    assert read_number(classifier, ink, likeness).number == "10"
+
+
+def test_a_wide_single_digit_stays_one(classifier, likeness) -> None:
+    wide_two = [[(0.1, 0.3), (0.4, 0.18), (0.75, 0.3), (0.5, 0.6), (0.05, 0.82), (1.0, 0.82)]]
+    reading = read_number(classifier, drawn((wide_two, 20)), likeness)
+    assert reading.number == "2" and reading.single is not None
 
 
 def test_slightly_overlapping_neighbours_stay_apart() -> None:
@@ -164,14 +202,14 @@ def test_boxes_lie_in_the_ink_map(classifier) -> None:
         assert ink[y0:y1, x0:x1].max() > 0.5
 
 
-def test_pasted_numbers_are_mostly_read(classifier) -> None:
+def test_pasted_numbers_are_mostly_read(classifier, likeness) -> None:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny batches: threads only contend
     try:
-        exact, counted = number_accuracy(classifier)
+        exact, counted = number_accuracy(classifier, likeness, count=120)
     finally:
         torch.set_num_threads(threads)
-    assert exact >= 0.65 and counted >= 0.78
+    assert exact >= 0.8 and counted >= 0.92
 
 
 def test_recognize_many_answers_as_recognize_does_one_by_one(classifier, bundled) -> None:
