@@ -22,7 +22,8 @@ from studio.ml.errors import StudioError
 from studio.ml.models.sidecar import read_sidecar
 
 SUFFIX = ".safetensors"
-KIND_TITLES = {"cnn": "Recognizer (CNN)", "vae": "VAE", "gan": "GAN"}
+KIND_TITLES = {"cnn": "Recognizer (CNN)", "vae": "VAE", "gan": "GAN",
+               "strokes-lstm": "Stroke LSTM", "strokes-transformer": "Stroke Transformer"}
 # Characters and names Windows refuses in file names, so a library copied there still works.
 FORBIDDEN_CHARS = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
 RESERVED_NAMES = ({"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)}

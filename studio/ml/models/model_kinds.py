@@ -1,4 +1,4 @@
-"""The three model kinds the studio knows, each built from its config dataclass."""
+"""The model kinds the studio knows, each built from its config dataclass."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import torch.nn as nn
 from studio.ml.models.classifier import Classifier, ClassifierConfig
 from studio.ml.models.gan import ConditionalGAN, GANConfig
 from studio.ml.models.sidecar import check_config
+from studio.ml.models.stroke_lstm import StrokeLSTM, StrokeLSTMConfig
+from studio.ml.models.stroke_transformer import StrokeTransformer, StrokeTransformerConfig
 from studio.ml.models.vae import ConditionalVAE, VAEConfig
 
 
 @dataclass(frozen=True)
 class ModelKind:
-    name: str  # "cnn", "vae" or "gan": the word used on the CLI and in sidecars
+    name: str  # "cnn", "vae", "gan", "strokes-lstm"...: the word on the CLI and in sidecars
     title: str
     config_cls: type
     model_cls: type[nn.Module]
@@ -26,7 +28,11 @@ KINDS: dict[str, ModelKind] = {
     "cnn": ModelKind("cnn", "CNN recognizer", ClassifierConfig, Classifier),
     "vae": ModelKind("vae", "conditional VAE", VAEConfig, ConditionalVAE),
     "gan": ModelKind("gan", "conditional GAN", GANConfig, ConditionalGAN),
+    "strokes-lstm": ModelKind("strokes-lstm", "stroke LSTM", StrokeLSTMConfig, StrokeLSTM),
+    "strokes-transformer": ModelKind("strokes-transformer", "stroke Transformer",
+                                     StrokeTransformerConfig, StrokeTransformer),
 }
+STROKE_KINDS = ("strokes-lstm", "strokes-transformer")  # draw pen strokes (studio.ml.pen)
 
 
 def config_from_dict(kind: str, values: dict[str, Any]) -> Any:

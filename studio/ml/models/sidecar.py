@@ -20,14 +20,21 @@ from studio.ml.errors import StudioError
 from studio.ml.records import Sha256, convert, parse_json, text, whole
 
 FORMAT = "latent-studio-checkpoint/1"
-KIND_NAMES = ("cnn", "vae", "gan")
+KIND_NAMES = ("cnn", "vae", "gan", "strokes-lstm", "strokes-transformer")
 # The config dataclasses' fields (classifier.py, vae.py, gan.py import torch, so they are
 # named again here; tests/ml/models/test_sidecar.py keeps the two lists the same).
 CONFIG_FIELDS: dict[str, dict[str, type]] = {
     "cnn": {"num_classes": int, "width": int, "dropout": float},
     "vae": {"latent_dim": int, "num_classes": int, "width": int, "hidden": int},
     "gan": {"latent_dim": int, "num_classes": int, "width": int},
+    "strokes-lstm": {"num_classes": int, "hidden": int, "layers": int, "embed": int,
+                     "mixtures": int, "max_points": int, "offset_scale": float, "dropout": float},
+    "strokes-transformer": {"num_classes": int, "width": int, "layers": int, "heads": int,
+                            "mixtures": int, "max_points": int, "offset_scale": float,
+                            "dropout": float},
 }
+# Real-valued config fields are rates in 0..0.99 (dropout), except these, in pixels.
+FLOAT_BOUNDS = {"offset_scale": (0.01, 100.0)}
 MAX_SIZE = 4096  # no config field of ours is near this; larger ones are typos or attacks
 MAX_EPOCH = 1_000_000
 FRACTIONS = ("accuracy", "class_fidelity")  # metrics that are shares, shown as percents
@@ -38,7 +45,7 @@ MAX_SIDECAR_BYTES = 1 << 20  # ours are under 1 KB
 class CheckpointInfo(msgspec.Struct, frozen=True, kw_only=True):
     """What the weights beside it are; constructing or parsing one checks every field."""
 
-    kind: Literal["cnn", "vae", "gan"]
+    kind: Literal["cnn", "vae", "gan", "strokes-lstm", "strokes-transformer"]
     config: dict[text(64, 1), Any]  # checked against CONFIG_FIELDS[kind], naming the key
     dataset: text(4096) = ""
     seed: whole(-(2**63), 2**63 - 1) = 0
@@ -72,7 +79,7 @@ def check_config(kind: str, values: dict[str, Any], fields: dict[str, type]) -> 
         if isinstance(value, bool) or not isinstance(value, int if whole_number else int | float):
             wanted = "a whole number" if whole_number else "a number"
             raise ValueError(f"{kind} config field {key!r} must be {wanted}, got {value!r}")
-        low, high = (1, MAX_SIZE) if whole_number else (0.0, 0.99)
+        low, high = (1, MAX_SIZE) if whole_number else FLOAT_BOUNDS.get(key, (0.0, 0.99))
         if not low <= value <= high:  # NaN fails this too
             raise ValueError(f"{kind} config field {key!r} must be between {low} and {high}, "
                              f"got {value!r}")
