@@ -53,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {studio.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    t = sub.add_parser("train", help="train a CNN, VAE or GAN with a progress bar")
-    t.add_argument("kind", choices=("cnn", "vae", "gan"))
+    t = sub.add_parser("train", help="train a CNN, VAE, GAN or stroke model with a progress bar")
+    t.add_argument("kind", choices=("cnn", "vae", "gan", "strokes-lstm", "strokes-transformer"))
     t.add_argument("--data", default="bundled",
                    help="'bundled' (default) or a folder of IDX files or of class subfolders")
     t.add_argument("--epochs", type=_positive(int))
@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in ("cnn", "vae", "gan"):
         e.add_argument(f"--{kind}", type=Path, metavar="PATH",
                        help=f"{kind} checkpoint (default: the bundled one)")
+    for kind in ("strokes-lstm", "strokes-transformer"):
+        e.add_argument(f"--{kind}", type=Path, metavar="PATH",
+                       help=f"{kind} checkpoint (default: the bundled one)")
+    e.add_argument("--strokes", type=_non_negative_int, default=20, metavar="K",
+                   help="stroke models: drawings per digit for class fidelity and 10*K test "
+                        "digits to complete (default 20, 0 skips the stroke models)")
     e.add_argument("--wild", type=_non_negative_int, default=500, metavar="N",
                    help="test digits per wild condition (photo, ruled, ...; default 500, "
                         "0 skips the wild sets)")

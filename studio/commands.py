@@ -64,7 +64,7 @@ def train(args: argparse.Namespace) -> int:
             from studio.ml.recognition.likeness_cache import keep_beside
 
             kept = keep_beside(last)
-        else:
+        elif args.kind in ("vae", "gan"):
             from studio.ml.latent.latent_basis import keep_basis_beside
 
             kept = keep_basis_beside(last)
@@ -177,6 +177,16 @@ def evaluate(args: argparse.Namespace) -> int:
     if numbers > 0:  # ...and on pictures of whole numbers (wild_numbers)
         report["wild_numbers"] = evaluate_wild_numbers(cnn, per_condition=numbers,
                                                        likeness=likeness)
+    if args.strokes > 0:  # the pen: both stroke models, drawn and read by the CNN
+        from studio.ml.strokes.stroke_dataset import bundled_strokes
+        from studio.ml.training.evaluate_strokes import evaluate_stroke_model
+
+        test = bundled_strokes()[1]
+        report["strokes"] = {
+            kind: evaluate_stroke_model(load_model(kind, getattr(args, kind.replace("-", "_")))
+                                        .model, cnn, test, per_digit=args.strokes,
+                                        completions=10 * args.strokes)
+            for kind in ("strokes-lstm", "strokes-transformer")}
     if args.json:
         print(json.dumps(report))
         return 0
@@ -186,11 +196,23 @@ def evaluate(args: argparse.Namespace) -> int:
     print(f"VAE class fidelity    {v['class_fidelity']:.1%}  (1,000 samples read by the CNN)")
     print(f"GAN class fidelity    {g['class_fidelity']:.1%}")
     print(f"GAN FID (CNN feats)   {g['fid']:.2f}   (floor, train vs test: {g['fid_floor']:.2f})")
+    if "strokes" in report:
+        _print_strokes_table(report["strokes"], args.strokes)
     if "wild" in report:
         _print_wild_table(report["wild"])
     if "wild_numbers" in report:
         _print_wild_numbers_table(report["wild_numbers"], numbers)
     return 0
+
+
+def _print_strokes_table(strokes: dict[str, dict], k: int) -> None:
+    """The two stroke models side by side."""
+    print(f"\nStroke models ({k} drawings per digit; {10 * k} test digits completed from "
+          "their first 40%)")
+    print(f"{'model':<22}{'fidelity':>9}{'completion':>12}{'NLL/point':>11}{'ms/digit':>10}")
+    for kind, row in strokes.items():
+        print(f"{kind:<22}{row['class_fidelity']:>9.1%}{row['completion']:>12.1%}"
+              f"{row['nll_per_point']:>11.3f}{row['sample_ms']:>10.1f}")
 
 
 def _print_wild_table(wild: dict[str, dict]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class TrainSettings:
-    kind: str  # "cnn", "vae" or "gan"
+    kind: str  # "cnn", "vae", "gan", "strokes-lstm" or "strokes-transformer"
     epochs: int
     batch_size: int
     lr: float
@@ -27,6 +27,9 @@ DEFAULTS: dict[str, TrainSettings] = {
     "cnn": TrainSettings("cnn", epochs=20, batch_size=128, lr=4e-3),
     "vae": TrainSettings("vae", epochs=150, batch_size=64, lr=1e-3, latent_dim=16),
     "gan": TrainSettings("gan", epochs=80, batch_size=64, lr=2e-4, latent_dim=32),
+    "strokes-lstm": TrainSettings("strokes-lstm", epochs=120, batch_size=64, lr=2e-3),
+    "strokes-transformer": TrainSettings("strokes-transformer", epochs=60, batch_size=64,
+                                         lr=1e-3),
 }
 
 

@@ -1,6 +1,7 @@
-"""The training loop shared by all three model kinds, as a generator of `Progress`.
+"""The training loop shared by all model kinds, as a generator of `Progress`.
 
-Each kind supplies a recipe (train_cnn.py, train_vae.py, train_gan.py): how to build
+Each kind supplies a recipe (train_cnn.py, train_vae.py, train_gan.py, train_strokes.py;
+a recipe with an `inputs()` method brings its own tensors instead of the images): how to build
 the model and optimizers, one optimizer step, the per-epoch evaluation and the
 fixed-seed preview. This module owns what must be the same for all of them: seeding,
 batching, pause/cancel between steps, NaN checks, progress reports and one atomic
@@ -56,6 +57,9 @@ def make_recipe(settings: TrainSettings, data: Splits, device: torch.device,
     if settings.kind == "cnn":
         from studio.ml.training.train_cnn import CNNRecipe
         return CNNRecipe(settings, data.num_classes, device, total_steps)
+    if settings.kind in ("strokes-lstm", "strokes-transformer"):
+        from studio.ml.training.train_strokes import StrokeRecipe
+        return StrokeRecipe(settings, data, device, judge)
     if settings.kind == "vae":
         from studio.ml.training.train_vae import VAERecipe
         return VAERecipe(settings, data.num_classes, device, judge)
@@ -86,11 +90,14 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
     control = control or RunControl()
     device = resolve_device(settings.device)
     torch.manual_seed(settings.seed)
-    x_train, y_train = to_tensors(data.train, device)
-    x_test, y_test = to_tensors(data.test, device)
     steps_per_epoch = len(data.train) // settings.batch_size  # drop the ragged last batch
     total = steps_per_epoch * settings.epochs
     recipe = make_recipe(settings, data, device, total, judge)
+    if hasattr(recipe, "inputs"):  # the stroke models read strokes aligned with the images
+        (x_train, y_train), (x_test, y_test) = recipe.inputs()
+    else:
+        x_train, y_train = to_tensors(data.train, device)
+        x_test, y_test = to_tensors(data.test, device)
     if init is not None:
         recipe.model.load_state_dict(init.state_dict())
     if init_optimizer:

@@ -38,7 +38,7 @@ def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
                 f"{data.name} has {data.num_classes}; resume it on data with the same classes")
         init, start_epoch = checkpoint.model, checkpoint.info.epoch
         init_optimizer = checkpoint.optimizer
-        if settings.kind != "cnn":  # the latent size is part of the model, not a choice
+        if settings.kind in ("vae", "gan"):  # the latent size is part of the model, not a choice
             settings = replace(settings, latent_dim=config.latent_dim)
     judge = None
     if settings.kind != "cnn" and data.num_classes == 10:

@@ -1,0 +1,1 @@
+"""The pen: stroke models drawing digits, finishing a started drawing, writing numbers."""
