@@ -51,6 +51,17 @@ def stroke_mask(mask: np.ndarray) -> np.ndarray:
     return full.astype(np.float32)
 
 
+def label_map(mask: np.ndarray) -> np.ndarray:
+    """Int32 [H, W]: the 8-connected components of `mask` [H, W] bool, 1..k (0 = none)."""
+    runs = _runs(mask)
+    rows, starts, ends = runs
+    labels = _connect(runs, mask.shape[1]).astype(np.int32) + 1  # [runs]
+    marks = np.zeros((mask.shape[0], mask.shape[1] + 1), np.int32)
+    np.add.at(marks, (rows, starts), labels)  # runs are disjoint: each row sums back
+    np.add.at(marks, (rows, ends), -labels)
+    return np.cumsum(marks, axis=1, dtype=np.int32)[:, :-1]
+
+
 def _band(cover: np.ndarray) -> int:
     """How many rows (or columns) from the border are covered across most of the page.
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from studio.ml.data.paper_marks import label_map
+
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in ink-map pixels; x1 and y1 exclusive
 
 INK_THRESHOLD = 0.2  # coverage above this is a stroke
@@ -88,47 +90,11 @@ def label_components(mask: np.ndarray) -> np.ndarray:
         padded = np.zeros((-(-h // f) * f, -(-w // f) * f), bool)
         padded[:h, :w] = mask
         small = padded.reshape(padded.shape[0] // f, f, padded.shape[1] // f, f).any(axis=(1, 3))
-    small_labels = _label_runs(small)  # [h / f, w / f]
+    small_labels = label_map(small)  # [h / f, w / f]
     if f == 1:
         return small_labels
     big = np.repeat(np.repeat(small_labels, f, axis=0), f, axis=1)[:h, :w]
     return np.where(mask, big, 0).astype(np.int32)
-
-
-def _label_runs(mask: np.ndarray) -> np.ndarray:
-    """Union-find over the horizontal runs of each row; runs touch across rows diagonally too."""
-    h, w = mask.shape
-    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)  # [H, W + 1]
-    rows_s, starts = np.nonzero(edges == 1)  # run starts, row-major order
-    _, ends = np.nonzero(edges == -1)  # exclusive run ends, same order
-    n = len(starts)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    row_first = np.searchsorted(rows_s, np.arange(h + 1))  # runs of row r: [first[r], first[r+1])
-    for r in range(1, h):
-        a, a_end = int(row_first[r - 1]), int(row_first[r])
-        b, b_end = a_end, int(row_first[r + 1])
-        while a < a_end and b < b_end:  # two sorted lists of runs, merged like a zip
-            if starts[a] <= ends[b] and starts[b] <= ends[a]:  # overlap, diagonals included
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-            if ends[a] < ends[b]:
-                a += 1
-            else:
-                b += 1
-    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
-    ids = np.unique(roots, return_inverse=True)[1].astype(np.int32) + 1  # [runs] 1..k
-    labels = np.zeros((h, w), np.int32)
-    for row, x0, x1, label in zip(rows_s, starts, ends, ids, strict=True):
-        labels[row, x0:x1] = label
-    return labels
 
 
 def _component_pieces(labels: np.ndarray) -> list[tuple[Piece, int]]:

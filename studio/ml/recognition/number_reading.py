@@ -20,7 +20,7 @@ from studio.ml.models.classifier import Classifier
 from studio.ml.recognition.digit_cuts import CutOptions, choose_cut, cut_options
 from studio.ml.recognition.digit_segmentation import Box, Piece, crop, find_pieces
 from studio.ml.recognition.novelty import DigitLikeness
-from studio.ml.recognition.recognize import Recognition, recognize, recognize_many
+from studio.ml.recognition.recognize import ReadingMemo, Recognition, recognize, recognize_many
 
 MAY_BE_SEVERAL = 0.95  # a piece this wide for the digits' height may be touching digits
 PAIR_WIDTH = 0.7  # ...and a doubtful one this wide (a 1 against an 8 is no wider than a 0)
@@ -56,7 +56,8 @@ class NumberReading:
 
 def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
                 likeness: DigitLikeness | None = None, *, ink: np.ndarray | None = None,
-                whole: Recognition | None = None, split_alone: bool = True) -> NumberReading:
+                whole: Recognition | None = None, split_alone: bool = True,
+                memo: ReadingMemo | None = None) -> NumberReading:
     """Segment `image` (anything `recognize` takes) into digits and read each one.
 
     With one digit found, the answer is `recognize` on the whole image, exactly. The
@@ -64,7 +65,8 @@ def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
     (float32 [H, W], when the image is known to be white ink on black) and `whole`
     (`recognize` on the whole image, used as is when one digit is found). With
     `split_alone` False a lone piece of ink is cut only when it reads doubtful: while a
-    pen moves, a half-drawn digit is often wide.
+    pen moves, a half-drawn digit is often wide. A `memo` keeps the digits that did not
+    change since the last reading from passing through the network again.
     """
     ink = ink_coverage(image) if ink is None else ink  # [H, W] float32 in [0, 1] or None
     if ink is None or not ink.any():
@@ -75,13 +77,15 @@ def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
     if len(pieces) == 1:
         answers = [whole if whole is not None else recognize(classifier, image, likeness)]
     else:  # one forward pass for all the pieces
-        answers = recognize_many(classifier, [crop(ink, labels, p) for p in pieces], likeness)
+        answers = recognize_many(classifier, [crop(ink, labels, p) for p in pieces], likeness,
+                                 memo)
     typical = float(np.median([p.height for p in pieces]))
+    cautious = len(pieces) == 1 and not split_alone
     options = {i: cut_options(p) for i, (p, a) in enumerate(zip(pieces, answers, strict=True))
-               if _may_be_several(p, a, typical, len(pieces) == 1 and not split_alone)}
+               if _may_be_several(p, a, typical, cautious)}
     parts = [part for o in options.values() for part in o.parts]
-    readings = iter(recognize_many(classifier, [crop(ink, labels, p) for p in parts], likeness)
-                    if parts else [])
+    readings = iter(recognize_many(classifier, [crop(ink, labels, p) for p in parts], likeness,
+                                   memo) if parts else [])
     read: list[ReadDigit] = []
     for i, (piece, answer) in enumerate(zip(pieces, answers, strict=True)):
         if i not in options:
@@ -89,6 +93,8 @@ def read_number(classifier: Classifier, image: np.ndarray | Image.Image,
             continue
         o: CutOptions = options[i]
         chosen = choose_cut(o, answer, [next(readings) for _ in o.parts], likeness is not None)
+        if cautious and any(r.unsure for _, r in chosen):
+            chosen = [(piece, answer)]  # a scribble's parts are no surer than the scribble
         read += [ReadDigit(part.box, r) for part, r in chosen]
     return _one_broken_digit(classifier, image, likeness, pieces, read, whole) \
         or NumberReading(read)

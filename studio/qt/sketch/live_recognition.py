@@ -53,7 +53,7 @@ def recognize_snapshot(loaded: LoadedClassifier, raster: np.ndarray, full: bool 
             return NumberReading([ReadDigit(box, whole)])
     ink = half.astype(np.float32) * (1 / 255)  # the canvas is white ink on black
     reading = read_number(loaded.model, raster, loaded.likeness, ink=ink, whole=whole,
-                          split_alone=False)
+                          split_alone=False, memo=loaded.memo)
     return NumberReading([ReadDigit(tuple(2 * v for v in d.box), d.recognition)
                           for d in reading.digits])
 

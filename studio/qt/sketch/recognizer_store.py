@@ -8,7 +8,7 @@ the previous model in place and says why through the notifier.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ class LoadedClassifier:
     model: Any  # studio.ml.models.classifier.Classifier, eval mode, on the CPU
     likeness: Any  # ml.recognition.novelty.DigitLikeness, or None when not fitted for this model
     accuracy: float | None  # from the checkpoint's metrics, when recorded
+    memo: Any = field(default=None, compare=False)  # ml.recognition.recognize.ReadingMemo
 
 
 def load_classifier(path: Path, name: str, cache_dir: Path | None = None) -> LoadedClassifier:
@@ -45,9 +46,11 @@ def load_classifier(path: Path, name: str, cache_dir: Path | None = None) -> Loa
     likeness = None
     if applies_to(checkpoint.model.config.num_classes, checkpoint.info.dataset):
         likeness = likeness_for(checkpoint.model, Path(path), checkpoint.info.sha256, cache_dir)
+    from studio.ml.recognition.recognize import ReadingMemo
+
     accuracy = checkpoint.info.metrics.get("accuracy")
     return LoadedClassifier(name, Path(path), checkpoint.model, likeness,
-                            float(accuracy) if accuracy is not None else None)
+                            float(accuracy) if accuracy is not None else None, ReadingMemo())
 
 
 class RecognizerStore(QObject):

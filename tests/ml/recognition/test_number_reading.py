@@ -221,3 +221,26 @@ def test_recognize_many_answers_as_recognize_does_one_by_one(classifier, bundled
         alone = recognize(classifier, image)
         assert batched.digit == alone.digit
         assert np.allclose(batched.probabilities, alone.probabilities, atol=1e-5)
+
+
+def test_a_memo_reads_unchanged_digits_without_the_network(classifier, likeness,
+                                                             monkeypatch) -> None:
+    from studio.ml.recognition import recognize as engine
+
+    ink = drawn((SEVEN, 0), (ZERO, 110), (FOUR, 220))
+    memo = engine.ReadingMemo()
+    plain = read_number(classifier, ink, likeness)
+    first = read_number(classifier, ink, likeness, memo=memo)
+    passes = []
+    real = engine.body_features
+    monkeypatch.setattr(engine, "body_features", lambda c, x: passes.append(len(x)) or real(c, x))
+    again = read_number(classifier, ink, likeness, memo=memo)
+    assert passes == []  # nothing new to read
+    changed = drawn((SEVEN, 0), (ZERO, 110), (ONE, 220))  # the pen moved on to the last digit
+    assert read_number(classifier, changed, likeness, memo=memo).number == "701"
+    assert passes == [1]  # only the changed digit went through the network
+    for reading in (first, again):
+        assert reading.number == plain.number == "704"
+        for a, b in zip(reading.digits, plain.digits, strict=True):
+            np.testing.assert_array_equal(a.recognition.probabilities, b.recognition.probabilities)
+            assert a.recognition.oddness == b.recognition.oddness
