@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from studio.ml.training.train_settings import DEFAULTS, TrainSettings, default_settings
 
-KIND_LABELS = {"cnn": "Recognizer (CNN)", "vae": "Conditional VAE", "gan": "Conditional GAN"}
+KIND_LABELS = {"cnn": "Recognizer (CNN)", "vae": "Conditional VAE", "gan": "Conditional GAN",
+               "strokes-lstm": "Stroke LSTM (the pen)",
+               "strokes-transformer": "Stroke Transformer (the pen)"}
 BUNDLED = "bundled"
 MINE = "mine"  # the artist's own labelled drawings
 CHOOSE = "choose"  # item that opens a folder dialog
@@ -119,7 +121,7 @@ class TrainingForm(QWidget):
         return replace(DEFAULTS[self.kind], epochs=self.epochs.value(),
                        batch_size=self.batch.value(), lr=self.lr.value(), seed=self.seed.value(),
                        device=self.device_box.currentData(),
-                       latent_dim=None if self.kind == "cnn" else self.latent.value())
+                       latent_dim=None if not _has_latent(self.kind) else self.latent.value())
 
     def data_spec(self) -> str:
         """"bundled" or a folder path, as studio.ml.data.dataset_loader.load_data reads it."""
@@ -169,7 +171,7 @@ class TrainingForm(QWidget):
             default = DEFAULTS[self.kind].latent_dim
             self.latent.setMinimum(0 if default is None else 1)
             self.latent.setValue(default or 0)
-            self.latent.setEnabled(self.kind != "cnn")
+            self.latent.setEnabled(_has_latent(self.kind))
             return
         self.set_kind(kind)
         self.latent.setMinimum(0)
@@ -186,7 +188,7 @@ class TrainingForm(QWidget):
             widget.setEnabled(not running)
         if not running:
             self.kind_box.setEnabled(self.resume_from is None)
-            self.latent.setEnabled(self.kind != "cnn" and self.resume_from is None)
+            self.latent.setEnabled(_has_latent(self.kind) and self.resume_from is None)
 
     # ---- slots ---------------------------------------------------------------------
     def _on_kind_box_changed(self, index: int) -> None:
@@ -218,7 +220,7 @@ class TrainingForm(QWidget):
         if self.resume_from is None:
             self.latent.setMinimum(0 if d.latent_dim is None else 1)
             self.latent.setValue(d.latent_dim or 0)
-        self.latent.setEnabled(kind != "cnn" and self.resume_from is None)
+        self.latent.setEnabled(_has_latent(kind) and self.resume_from is None)
 
     def _fill_data_choices(self, selected: str) -> None:
         self.data_box.blockSignals(True)
@@ -245,3 +247,8 @@ def _spin(low: int, high: int, tip: str) -> QSpinBox:
     box.setToolTip(tip)
     box.setGroupSeparatorShown(True)
     return box
+
+
+def _has_latent(kind: str) -> bool:
+    """The VAE and GAN have a latent size to choose; the recognizer and the pen do not."""
+    return DEFAULTS[kind].latent_dim is not None

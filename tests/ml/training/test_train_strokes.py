@@ -1,0 +1,60 @@
+"""Training and measuring the stroke models: the recipe in the shared loop, the CLI, evaluate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from studio.ml.data.digit_datasets import bundled_mnist
+from studio.ml.errors import TrainingError
+from studio.ml.models.checkpoints import load_checkpoint
+from studio.ml.models.default_models import load_model
+from studio.ml.strokes.stroke_dataset import bundled_strokes
+from studio.ml.training.evaluate_strokes import evaluate_stroke_model
+from studio.ml.training.training_loop import default_settings, train
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+STUDIO = str(Path(sys.executable).parent / "studio")
+
+
+def test_one_epoch_in_the_shared_loop_reports_loss_metrics_and_a_preview(tmp_path):
+    settings = default_settings("strokes-transformer", epochs=1, batch_size=512)
+    reports = list(train(settings, bundled_mnist(), out=tmp_path / "t.safetensors",
+                         judge=load_model("cnn").model))
+    epoch = reports[-1]
+    assert epoch.event == "epoch" and epoch.step == 4500 // 512
+    assert np.isfinite(epoch.losses["loss"]) and epoch.metrics["nll_per_point"] > 0
+    assert 0 <= epoch.metrics["class_fidelity"] <= 1
+    assert epoch.preview.dtype == np.uint8 and epoch.preview.shape == (10 * 30 - 2, 4 * 30 - 2)
+    loaded = load_checkpoint(epoch.checkpoint, expected_kind="strokes-transformer")
+    assert 3 < loaded.model.config.offset_scale < 5  # the training offsets' std, in pixels
+
+
+def test_strokes_train_on_the_bundled_digits_only():
+    data = replace(bundled_mnist(), name="/some/folder")
+    with pytest.raises(TrainingError, match="bundled digits' strokes only"):
+        next(train(default_settings("strokes-lstm", epochs=1), data))
+
+
+def test_cli_trains_a_stroke_model_that_loads(tmp_path):
+    out = tmp_path / "run"
+    result = subprocess.run([STUDIO, "train", "strokes-lstm", "--epochs", "1", "--batch-size",
+                             "512", "--seed", "3", "--device", "cpu", "--out", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    ckpt = load_checkpoint(out / "strokes-lstm.safetensors", expected_kind="strokes-lstm")
+    assert ckpt.info.epoch == 1 and ckpt.info.seed == 3
+    assert "epoch 1: nll_per_point" in result.stderr
+
+
+def test_evaluate_reports_fidelity_completion_and_nll():
+    report = evaluate_stroke_model(load_model("strokes-lstm").model, load_model("cnn").model,
+                                   bundled_strokes()[1], per_digit=2, completions=10)
+    assert set(report) == {"class_fidelity", "completion", "nll_per_point", "sample_ms"}
+    assert 0 <= report["class_fidelity"] <= 1 and 0 <= report["completion"] <= 1
+    assert 0 < report["nll_per_point"] < 10 and report["sample_ms"] > 0
