@@ -25,7 +25,7 @@ from studio.qt.shell.main_window import MainWindow
 from studio.qt.sketch.recognizer_store import RecognizerStore
 
 APP_NAME = "Latent Studio"
-KINDS = ("cnn", "vae", "gan")
+KINDS = ("cnn", "vae", "gan", "strokes-lstm", "strokes-transformer")
 
 
 def studio_logger(data_dir: Path | None) -> tuple[logging.Logger, str | None]:

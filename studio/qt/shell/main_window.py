@@ -21,6 +21,7 @@ from studio.qt.base.workers import wait_for_workers
 from studio.qt.explore.explorer_controller import ExplorerController
 from studio.qt.explore.generator_store import LoadedGenerator
 from studio.qt.media.media_controller import MediaController
+from studio.qt.pen.pen_controller import PenController
 from studio.qt.project.project_controller import ProjectController
 from studio.qt.project.project_parts import ProjectParts
 from studio.qt.shell.menus_and_toolbar import WindowActions, build_menus_and_toolbar, show_shortcuts
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(self.document.undo_stack)
         self.training = TrainingController(store, self.document, notifier, data_dir, self,
                                            dialogs)
+        self.pen = PenController(self.document, self.canvas, self.recognizing.recognized_digit,
+                                 store.default_paths, notifier, self)
         self.explorer.store.generator_changed.connect(self._on_explorer_generator_changed)
         self.workspaces = QTabWidget()
         self.workspaces.setDocumentMode(True)
@@ -98,6 +101,8 @@ class MainWindow(QMainWindow):
             explorer_shown=self._explorer_shown, parent=self)
         self.sound_dock = self._add_dock("Sound", scrolling(self.media.sound),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.pen_dock = self._add_dock("Pen", scrolling(self.pen.panel),
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.project = ProjectController(
             ProjectParts(self.document, self.canvas, self.explorer, self.media,
                          self.training.trainer),
@@ -106,6 +111,7 @@ class MainWindow(QMainWindow):
         self._keep_recovery = False  # quitting on a signal: the recovery copy stays
         self.tabifyDockWidget(self.recognizer_dock, self.handwriting_dock)
         self.tabifyDockWidget(self.recognizer_dock, self.sound_dock)
+        self.tabifyDockWidget(self.recognizer_dock, self.pen_dock)
         self.recognizer_dock.raise_()  # the recognizer keeps its full height while drawing
         self.messages = MessagesList(notifier)
         self.messages_dock = self._add_dock("Messages", self.messages,
@@ -121,8 +127,9 @@ class MainWindow(QMainWindow):
                 self.quit_action, self.undo_action, self.redo_action, self.clear_action,
                 self.saliency_action, self.boxes_action, self.sketch_tab_action,
                 self.explore_tab_action, self.train_tab_action, self.shortcuts_action),
-            self.tools, self.explorer, self.training, self.media,
-            [self.recognizer_dock, self.handwriting_dock, self.sound_dock, self.messages_dock])
+            self.tools, self.explorer, self.training, self.media, self.pen.actions,
+            [self.recognizer_dock, self.handwriting_dock, self.sound_dock, self.pen_dock,
+             self.messages_dock])
         self._connect()
         if not settings.window_geometry:
             self.resize(1100, 720)
@@ -222,6 +229,7 @@ class MainWindow(QMainWindow):
         self._freeze_heap()
         if self._load_models:
             QTimer.singleShot(0, self.recognizing.load_initial)
+            QTimer.singleShot(0, self.pen.start)
 
     # ---- slots ---------------------------------------------------------------------
     def _on_open_image_triggered(self) -> None:
@@ -321,6 +329,7 @@ class MainWindow(QMainWindow):
                 return
         self.training.close()  # a run stops at its next step, its last epoch kept
         self.media.close()
+        self.pen.close()
         self.recognition.close()
         self.explorer.close()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode("ascii")

@@ -42,7 +42,8 @@ class WindowActions:
 def build_menus_and_toolbar(window: QMainWindow, project: ProjectController,
                             own: WindowActions, tools: CanvasTools,
                             explorer: ExplorerController, training: TrainingController,
-                            media: MediaController, docks: Sequence[QDockWidget]) -> QMenu:
+                            media: MediaController, pen: dict[str, QAction],
+                            docks: Sequence[QDockWidget]) -> QMenu:
     """Menus list every action (with its shortcut); the toolbar holds the canvas tools.
 
     `docks` get a show/hide entry each in the View menu, which is returned so the
@@ -81,6 +82,10 @@ def build_menus_and_toolbar(window: QMainWindow, project: ProjectController,
     keep = train.addMenu("&Keep Drawing As")
     keep.addActions(training.teacher.keep_actions)
     train.addAction(training.teacher.teach_action)
+    pen_menu = bar.addMenu("&Pen")
+    pen_menu.addActions([pen["draw"], pen["finish"], pen["keep"], pen["dismiss"]])
+    pen_menu.addSeparator()
+    pen_menu.addActions([pen["write"], pen["compare"]])
     sound = bar.addMenu("&Sound")
     sound.addActions(media.listen_actions())
     view_menu = bar.addMenu("&View")

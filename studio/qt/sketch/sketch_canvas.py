@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studio.core.settings import MAX_BRUSH, MIN_BRUSH
 from studio.qt.sketch.canvas_cache import CanvasCache
+from studio.qt.sketch.canvas_ghost import CanvasGhost
 from studio.qt.sketch.canvas_selection import CanvasSelection
 from studio.qt.sketch.canvas_strokes import Stroke, segment_bounds
 from studio.qt.sketch.digit_boxes import DigitBoxes
@@ -54,6 +55,8 @@ class SketchCanvas(QWidget):
         self.selection.changed.connect(self.update)
         self.digit_boxes = DigitBoxes(self)  # where a number's digits were read
         self.digit_boxes.changed.connect(self.update)
+        self.ghost = CanvasGhost(self)  # strokes the pen offers, not yet drawn
+        self.ghost.changed.connect(self.update)
         self.cache = CanvasCache(document, self.ink, self.paper, self)
         self.cache.sharpened.connect(self.update)
         self._overlay: QImage | None = None
@@ -66,6 +69,7 @@ class SketchCanvas(QWidget):
         self.setAcceptDrops(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # drawing focuses it: Tab, Enter, Esc
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 200)
         self.setToolTip("Draw a digit. [ and ] change the brush, E toggles the eraser, "
@@ -102,6 +106,7 @@ class SketchCanvas(QWidget):
         """The Select tool: drags mark a rectangle to export instead of drawing."""
         self._selecting = selecting
         self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # drawing focuses it: Tab, Enter, Esc
         self.update()
 
     def set_overlay(self, image: QImage | None, rect: QRectF | None = None) -> None:
@@ -277,6 +282,7 @@ class SketchCanvas(QWidget):
         if self.selection.rect is not None:
             self.selection.paint(painter, self.to_widget(self.selection.rect), paper)
         self.digit_boxes.paint(painter, self.to_widget)
+        self.ghost.paint(painter, self.to_widget)
         if self._hover is not None and paper.contains(self._hover) and not self._selecting:
             radius = self._brush * paper.width() / SIDE / 2
             painter.setPen(QPen(QColor(120, 120, 140, 200), 1, Qt.PenStyle.DashLine
