@@ -23,15 +23,18 @@ STUDIO = str(Path(sys.executable).parent / "studio")
 
 
 def test_one_epoch_in_the_shared_loop_reports_loss_metrics_and_a_preview(tmp_path):
-    settings = default_settings("strokes-transformer", epochs=1, batch_size=512)
+    settings = default_settings("strokes-lstm", epochs=1, batch_size=512,
+                                report_every_s=0.0)
     reports = list(train(settings, bundled_mnist(), out=tmp_path / "t.safetensors",
                          judge=load_model("cnn").model))
     epoch = reports[-1]
     assert epoch.event == "epoch" and epoch.step == 4500 // 512
-    assert np.isfinite(epoch.losses["loss"]) and epoch.metrics["nll_per_point"] > 0
+    losses = [r.losses["loss"] for r in reports if r.event == "step"]
+    assert len(losses) == epoch.step and all(np.isfinite(losses))
+    assert epoch.metrics["nll_per_point"] > 0
     assert 0 <= epoch.metrics["class_fidelity"] <= 1
     assert epoch.preview.dtype == np.uint8 and epoch.preview.shape == (10 * 30 - 2, 4 * 30 - 2)
-    loaded = load_checkpoint(epoch.checkpoint, expected_kind="strokes-transformer")
+    loaded = load_checkpoint(epoch.checkpoint, expected_kind="strokes-lstm")
     assert 3 < loaded.model.config.offset_scale < 5  # the training offsets' std, in pixels
 
 
