@@ -98,6 +98,9 @@ class MediaController(QObject):
             "Export Latent &Walk…", ["Ctrl+Shift+W"], self.export_walk,
             "Export a looping walk around the explorer's point as GIF, APNG or WebP, with its "
             "sound if you like")
+        self.export_drawing_action = action(
+            "Export &Drawing Animation…", ["Ctrl+Alt+A"], self.export_drawing,
+            "Export the drawing being drawn, stroke by stroke, as GIF, APNG or WebP")
         self.listen_canvas_action = action(
             "Listen to the &Canvas", ["Ctrl+Alt+1"], self.listen_to_canvas,
             "Turn the drawing into sound in the Sound panel")
@@ -113,7 +116,8 @@ class MediaController(QObject):
 
     def actions(self) -> list[QAction]:
         """The File menu's Export actions."""
-        return [self.export_image_action, self.export_morph_action, self.export_walk_action]
+        return [self.export_image_action, self.export_drawing_action, self.export_morph_action,
+                self.export_walk_action]
 
     def listen_actions(self) -> list[QAction]:
         """The Sound menu's Listen actions."""
@@ -192,6 +196,20 @@ class MediaController(QObject):
         self.dialog.show()
 
     # ---- morphs and sound ----------------------------------------------------------
+    def export_drawing(self) -> None:
+        """The canvas's strokes replayed into frames (on the pool), into the dialog."""
+        from studio.qt.media.drawing_frames import drawing_frames, drawing_seconds
+
+        strokes = list(self._document.strokes)  # finished strokes are never changed
+        if not strokes:
+            self._notifier.info("Draw something first (or let the pen draw: Ctrl+D): the "
+                                "animation replays the canvas's strokes")
+            return
+        base = None if self._document.base is None else self._document.base.copy()
+        seconds = max(drawing_seconds(strokes), 0.5)
+        self._open_animation_dialog(lambda count: drawing_frames(strokes, base, count),
+                                    "Drawing", seconds=seconds)
+
     def export_morph(self) -> None:
         """The keyframe morph, rendered on the pool, into the animation dialog."""
         self._with_morph(lambda frames: self._open_animation_dialog(frames, "Morph"))
@@ -231,7 +249,9 @@ class MediaController(QObject):
                     round(WALK_SECONDS * MORPH_FPS), state.seed, on_returned=then,
                     on_errored=lambda e: self._notifier.error(f"Walk failed: {e}"))
 
-    def _open_animation_dialog(self, frames: np.ndarray, title: str) -> None:
+    def _open_animation_dialog(self, frames, title: str, seconds: float | None = None) -> None:
+        """`frames`: an array [F, H, W], or a function making that many frames (then
+        `seconds` is the animation's natural length)."""
         from studio.qt.media.animation_dialog import AnimationExportDialog
 
         self.dialog = AnimationExportDialog(frames, self._notifier, self._parent,
@@ -242,7 +262,7 @@ class MediaController(QObject):
         from studio.qt.media.export_choices import show_animation_choices
 
         show_animation_choices(self.dialog, self.export_choices.animation)
-        self.dialog.seconds.setValue(len(frames) / MORPH_FPS)
+        self.dialog.seconds.setValue(len(frames) / MORPH_FPS if seconds is None else seconds)
         self.dialog.export_finished.connect(partial(self._on_animation_export_finished,
                                                     self.dialog))
         self.dialog.show()
