@@ -46,6 +46,32 @@ def _non_negative_int(text: str) -> int:
     return int(text)
 
 
+def _digit_string(text: str) -> str:
+    bad = sorted({ch for ch in text if ch not in "0123456789"})
+    if bad:
+        raise argparse.ArgumentTypeError(f"only digits 0-9 can be drawn; not digits in {text!r}: "
+                                         + ", ".join(repr(ch) for ch in bad))
+    if not 1 <= len(text) <= 64:
+        raise argparse.ArgumentTypeError(f"draw 1 to 64 digits, got {len(text)}")
+    return text
+
+
+def _temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value <= 2.0:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"choose a temperature above 0, at most 2, got {text}")
+    return value
+
+
+def _pixels(text: str) -> int:
+    if not text.isdigit() or not 16 <= int(text) <= 8192:
+        raise argparse.ArgumentTypeError(f"choose 16 to 8192 pixels, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="studio", description="Latent Studio: sketch digits, explore a GAN and a "
                 "VAE, train models. With no command, opens the studio window; `studio "
@@ -78,6 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_non_negative_int, default=0)
     g.add_argument("--model", type=Path, help="a checkpoint (default: the bundled one)")
     g.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+
+    d = sub.add_parser("draw", help="write digits with a stroke model: SVG pen paths or a PNG")
+    d.add_argument("digits", type=_digit_string, metavar="DIGITS", help="1 to 64 digits, e.g. 2026")
+    d.add_argument("--model", default="lstm", metavar="lstm|transformer|PATH",
+                   help="the bundled LSTM (default) or Transformer, or a stroke checkpoint")
+    d.add_argument("--temperature", type=_temperature, metavar="T",
+                   help="above 0, at most 2 (default 0.6: careful; higher is looser)")
+    d.add_argument("--seed", type=_non_negative_int, default=0,
+                   help="the style seed: the same seed writes the same strokes (default 0)")
+    d.add_argument("--size", type=_pixels, default=512, metavar="PX",
+                   help="longest side in pixels (SVG: user units; default 512)")
+    d.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.svg|OUT.png")
 
     s = sub.add_parser("sonify", help="turn an image into sound (a WAV file)")
     s.add_argument("image", type=Path, metavar="IMAGE")

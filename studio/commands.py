@@ -153,6 +153,58 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
+_PENS = {"lstm": ("strokes-lstm", "Default LSTM"),
+         "transformer": ("strokes-transformer", "Default Transformer")}
+
+
+def draw(args: argparse.Namespace) -> int:
+    """DIGITS written by a stroke model (one hand: write_number's style seed) into an SVG of
+    single-line pen paths or a PNG that keeps the strokes and what drew them."""
+    from studio.export.drawing_record import DrawingRecord, save_drawing_png
+    from studio.export.pen_paths import pen_svg
+    from studio.export.svg import save_svg
+    from studio.ml.errors import CheckpointError, StudioError
+
+    suffix = args.output.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise StudioError(f"{args.output}: the output must be a .svg (pen paths) or .png file")
+    if args.model.lower() in _PENS:
+        (kind, name), path = _PENS[args.model.lower()], None
+    else:
+        from studio.ml.models.checkpoints import read_info
+        from studio.ml.models.model_kinds import KINDS
+
+        path = Path(args.model)
+        kind = read_info(path).kind
+        if kind not in ("strokes-lstm", "strokes-transformer"):
+            raise CheckpointError(f"{path}: this is a {KINDS[kind].title} checkpoint, not a "
+                                  "stroke model: --model needs lstm, transformer or a "
+                                  "strokes-lstm or strokes-transformer checkpoint")
+        name = path.stem
+    from studio.ml.models.default_models import load_model
+    from studio.ml.pen.pen_sampler import DEFAULT_TEMPERATURE, write_number
+
+    checkpoint = load_model(kind, path)
+    temperature = DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
+    drawing = write_number(checkpoint.model, args.digits, style_seed=args.seed,
+                           temperature=temperature)
+    record = DrawingRecord.of(drawing, model_name=name, model_kind=kind,
+                              weights_sha256=checkpoint.info.sha256, digits=args.digits,
+                              seed=args.seed, temperature=temperature)
+    if suffix == ".svg":
+        save_svg(args.output, pen_svg(record.drawing(), args.size,
+                                      title=f"{args.digits}, written by {name}",
+                                      description=record.describe()))
+        what = "single-line pen paths"
+    else:
+        save_drawing_png(args.output, record, args.size)
+        what = "a picture that opens in the studio as strokes"
+    strokes = sum(len(field) for field in drawing)
+    print(f"wrote {args.output} ({args.digits} by {name}, seed {args.seed}, temperature "
+          f"{temperature:g}: {strokes} strokes as {what})")
+    return 0
+
+
 def _likeness(checkpoint):
     """The recognizer's digit-likeness fit, as the window uses it to say "unsure" of
     what looks like no digit: kept beside a shipped model, fitted in seconds otherwise."""

@@ -92,11 +92,20 @@ def read_provenance(path: Path) -> Provenance | None:
     ExportError names the file when it cannot be read as an image or its record is
     damaged: a half-restored point would be worse than a clear refusal.
     """
+    text = read_text_chunk(path, KEY)
+    if text is None:
+        return None
+    return Provenance.from_json(text, str(path))
+
+
+def read_text_chunk(path: Path, key: str) -> str | None:
+    """The text stored under `key` in the image at `path` (None when there is none);
+    ExportError names the file when it cannot be read as an image."""
     path = Path(path)
     try:
         with Image.open(path) as im:
             chunks = dict(im.info)
-            if KEY not in chunks and im.format == "PNG":
+            if key not in chunks and im.format == "PNG":
                 chunks.update(im.text)  # text after the pixels: read the whole file
     except FileNotFoundError as e:
         raise ExportError(f"{path}: no such file") from e
@@ -104,7 +113,5 @@ def read_provenance(path: Path) -> Provenance | None:
         raise ExportError(f"{path}: image is too large to read ({e})") from e
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, struct.error) as e:
         raise ExportError(f"{path}: not a readable image ({e})") from e
-    text = chunks.get(KEY)
-    if text is None:
-        return None
-    return Provenance.from_json(str(text), str(path))
+    text = chunks.get(key)
+    return None if text is None else str(text)
