@@ -79,7 +79,10 @@ class DrawingRecord(msgspec.Struct, frozen=True):
         checked = check_drawing(drawing, "the drawing")
         strokes = tuple(tuple(tuple((round(float(x), DECIMALS), round(float(y), DECIMALS))
                                     for x, y in line) for line in field) for field in checked)
-        record = cls(strokes=strokes, **fields)  # type: ignore[arg-type]
+        try:
+            record = cls(strokes=strokes, **fields)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as e:  # __post_init__'s checks, a missing field
+            raise ExportError(f"drawing record {e}") from e
         record.to_json()  # refuse now what the reader would refuse later
         return record
 

@@ -31,7 +31,7 @@ NUMBER_STEP = 0.72  # each digit's field starts this share of a field right of t
 MAX_DIGITS = 64
 MAX_POINTS = 100_000  # in a whole drawing; a digit needs tens
 MAX_COORD = 10_000.0  # |x|, |y| in field pixels; beyond is no drawing
-MAX_STEPS = 16  # curve samples per segment at most, however long a (hostile) segment is
+MAX_STEPS = 32  # curve samples per segment at most, however long a (hostile) segment is
 MAX_WORK_PIXELS = 64_000_000  # the supersampled picture's area at most (64 MB of L)
 SUPERSAMPLE = 4
 
@@ -106,16 +106,16 @@ def bezier_segments(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return c1, c2, p[1:]
 
 
-def smooth_points(points: np.ndarray, spacing: float) -> np.ndarray:
+def smooth_points(points: np.ndarray, spacing: float, max_steps: int = MAX_STEPS) -> np.ndarray:
     """Float64 [m, 2]: the same curve sampled about every `spacing` (the given points on
-    it), at most MAX_STEPS samples a segment; a lone point stays one point."""
+    it), at most `max_steps` samples a segment; a lone point stays one point."""
     p = np.asarray(points, np.float64)
     if len(p) < 2:
         return p
     c1, c2, end = bezier_segments(p)
     out = [p[:1]]
     for a, b, c, e in zip(p[:-1], c1, c2, end, strict=True):
-        steps = int(min(MAX_STEPS, max(1, np.ceil(np.hypot(*(e - a)) / spacing))))
+        steps = int(min(max_steps, max(1, np.ceil(np.hypot(*(e - a)) / spacing))))
         t = np.linspace(0.0, 1.0, steps + 1)[1:, None]  # [steps, 1]
         u = 1.0 - t
         out.append(u ** 3 * a + 3 * u ** 2 * t * b + 3 * u * t ** 2 * c + t ** 3 * e)
