@@ -2,12 +2,15 @@
 
 Examples live as `<folder>/<digit>/<timestamp>-<n>.png`: 28x28 grayscale, white ink on
 black, the MNIST convention the recognizer reads. That layout is exactly what
-`studio.ml.data.dataset_loader.load_data` accepts as "a folder with one subfolder per class", so
-the same examples can be trained on from the Train panel or the CLI, copied, backed
-up or inspected in a file manager. Every write is atomic (a full disk never leaves a
-half PNG), and a scan never crashes on a stray or damaged file: it says which one and
-carries on, because losing the whole collection to one bad file would lose work.
-Plain Python, numpy and Pillow only: the GUI thread reads and writes examples.
+`studio.ml.data.dataset_loader.load_data` accepts as "a folder with one subfolder per
+class", so the same examples can be trained on from the Train panel or the CLI, copied,
+backed up or inspected in a file manager. A drawing kept from the canvas also carries
+its strokes (in the same 28x28) in a text chunk of its PNG, so the stroke models can
+learn the artist's hand while the folder stays a plain image dataset. Every write is
+atomic (a full disk never leaves a half PNG), and a scan never crashes on a stray or
+damaged file: it says which one and carries on, because losing the whole collection to
+one bad file would lose work. Plain Python, numpy and Pillow only: the GUI thread reads
+and writes examples.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from studio.ml.atomic_files import write_atomically
 from studio.ml.data.preprocess import to_mnist, to_uint8
-from studio.ml.errors import StudioError
+from studio.ml.errors import DatasetError, StudioError
+from studio.ml.strokes.stroke_pngs import STROKES_KEY, parse_strokes_text, strokes_text
 
 DIGITS = range(10)
 MIN_TO_TEACH = 5  # fewer examples than this teach the recognizer nothing it can show
@@ -40,6 +44,7 @@ class Example:
     path: Path
     label: int
     image: np.ndarray = field(repr=False)  # [28, 28] uint8, white ink on black
+    strokes: list[np.ndarray] | None = field(default=None, repr=False)  # [n, 2] in the 28x28
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,21 @@ class HandwritingExamples:
         self._serial = itertools.count(1)
 
     # ---- writing -------------------------------------------------------------------
-    def add(self, image: np.ndarray, label: int) -> Path:
-        """Keep `image` ([28, 28] uint8, MNIST convention) as an example of `label`."""
+    def add(self, image: np.ndarray, label: int,
+            strokes: list[np.ndarray] | None = None) -> Path:
+        """Keep `image` ([28, 28] uint8, MNIST convention) as an example of `label`, with
+        the `strokes` it was drawn with (polylines [n, 2] in the same 28x28) when known."""
         if int(label) not in DIGITS:
             raise ValueError(f"label must be a digit 0-9, got {label!r}")
         image = np.asarray(image)
         if image.shape != (28, 28) or image.dtype != np.uint8:
             raise ValueError(f"expected a uint8 [28, 28] image, got {image.dtype} {image.shape}")
+        info = PngImagePlugin.PngInfo()
+        text = strokes_text(strokes) if strokes else None  # None: too long to be a digit's
+        if text is not None:
+            info.add_text(STROKES_KEY, text, zip=True)
         buffer = io.BytesIO()
-        Image.fromarray(image, mode="L").save(buffer, format="PNG")
+        Image.fromarray(image, mode="L").save(buffer, format="PNG", pnginfo=info)
         digit_folder = self.folder / str(int(label))
         try:
             digit_folder.mkdir(parents=True, exist_ok=True)
@@ -113,11 +124,11 @@ class HandwritingExamples:
                 problems.append(f"{digit_folder}: cannot list the folder ({e.strerror or e})")
                 continue
             for path in files:
-                image, problem = _read(path)
-                if image is None:
+                image, strokes, problem = _read(path)
+                if problem:
                     problems.append(problem)
-                else:
-                    examples.append(Example(path, label, image))
+                if image is not None:
+                    examples.append(Example(path, label, image, strokes))
         return Scan(examples, problems)
 
     def examples(self) -> list[Example]:
@@ -152,8 +163,9 @@ def stack(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
             np.array([e.label for e in examples], dtype=np.int64))
 
 
-def _read(path: Path) -> tuple[np.ndarray | None, str]:
-    """The example's [28, 28] uint8 image, or None and why not.
+def _read(path: Path) -> tuple[np.ndarray | None, list[np.ndarray] | None, str]:
+    """The example's [28, 28] uint8 image and strokes (None when it has none), and what
+    went wrong ("" when nothing did): no image, or an image whose strokes are damaged.
 
     Files the studio wrote are 28x28 grayscale, white on black, and come back as they
     are (to_mnist again would shift them slightly); anything else an artist put in
@@ -165,13 +177,25 @@ def _read(path: Path) -> tuple[np.ndarray | None, str]:
             if im.mode == "L" and im.size == (28, 28):
                 image = np.array(im, dtype=np.uint8)  # [28, 28]
                 if _is_mnist(image):
-                    return image, ""
+                    strokes, problem = _strokes(path, im.info.get(STROKES_KEY))
+                    return image, strokes, problem
             x = to_mnist(im)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
-        return None, f"{path}: skipped, not a readable image ({e})"
+        return None, None, f"{path}: skipped, not a readable image ({e})"
     if x is None:
-        return None, f"{path}: skipped, the image has no ink in it"
-    return to_uint8(x), ""
+        return None, None, f"{path}: skipped, the image has no ink in it"
+    return to_uint8(x), None, ""
+
+
+def _strokes(path: Path, text: object) -> tuple[list[np.ndarray] | None, str]:
+    """An example's strokes from its text chunk, checked; a damaged record costs only
+    the strokes (the picture is still an example), and says so."""
+    if text is None:
+        return None, ""
+    try:
+        return parse_strokes_text(text, "its strokes"), ""
+    except DatasetError as e:
+        return None, f"{path}: its strokes are damaged and were left out ({e})"
 
 
 def _is_mnist(image: np.ndarray) -> bool:

@@ -91,3 +91,37 @@ def test_an_unwritable_folder_or_full_disk_is_a_clear_error(tmp_path, bundled, m
     assert list((tmp_path / "hand").rglob("*")) == [tmp_path / "hand" / "1"], "no half file"
     with pytest.raises(ValueError):
         store.add(digit_image(bundled, 1), 10)
+
+
+# ---- strokes kept with an example -------------------------------------------------------
+def test_strokes_round_trip_in_the_png_and_damage_costs_only_them(tmp_path, bundled):
+    from PIL import PngImagePlugin
+
+    from studio.core.handwriting import STROKES_KEY
+
+    store = HandwritingExamples(tmp_path / "hand")
+    strokes = [np.array([[8.0, 6.0], [20.0, 6.0], [12.5, 22.25]], np.float32)]
+    path = store.add(digit_image(bundled, 7), 7, strokes)
+    plain = store.add(digit_image(bundled, 2), 2)
+    with Image.open(path) as im:  # another reader sees the strokes' chunk
+        assert STROKES_KEY in im.info
+    examples = {e.path: e for e in store.examples()}
+    assert examples[plain].strokes is None
+    kept = examples[path].strokes
+    assert len(kept) == 1 and np.allclose(kept[0], strokes[0], atol=1e-3)
+    for bad in ("[[[1, NaN]]]", "[[[1e30, 2]]]", "not json", "[[" * 50_000,
+                json_of_points(100_001)):
+        info = PngImagePlugin.PngInfo()
+        info.add_text(STROKES_KEY, bad, zip=True)
+        Image.fromarray(digit_image(bundled, 7)).save(path, pnginfo=info)
+        scan = store.scan()
+        again = {e.path: e for e in scan.examples}
+        assert path in again, scan.problems
+        assert again[path].strokes is None  # the picture is still kept
+        assert any(str(path) in p and "strokes" in p for p in scan.problems), bad[:20]
+    with pytest.raises(Exception, match="NaN|finite"):
+        store.add(digit_image(bundled, 7), 7, [np.array([[1.0, np.nan]])])
+
+
+def json_of_points(n: int) -> str:
+    return "[[" + ",".join(["[1,2]"] * n) + "]]"

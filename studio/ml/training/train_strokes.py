@@ -1,10 +1,10 @@
 """The stroke models' recipe (strokes-lstm, strokes-transformer): Adam on the mixture NLL.
 
-Both models train the same way, on the bundled digits' strokes (`bundled_strokes`,
-aligned with the bundled images, so the loop's batches of indices mean the same
-digits): teacher forcing, the start row then the drawing's rows in, the next rows out;
-Sketch-RNN's loss (offsets' NLL over real points, pen cross-entropy over every row);
-gradients clipped at 1; the learning rate falls along a cosine over the run.
+Both models train the same way, on the bundled digits' strokes (`bundled_strokes`),
+joined by the artist's own when `--data` names their My Handwriting folder: teacher
+forcing, the start row then the drawing's rows in, the next rows out; Sketch-RNN's
+loss (offsets' NLL over real points, pen cross-entropy over every row); gradients
+clipped at 1; the learning rate falls along a cosine over the run.
 
 Light augmentation helps with 4,500 drawings: each batch's drawings are scaled (per
 axis), sheared and rotated a little about the field's centre, which for offsets is one
@@ -15,6 +15,7 @@ standard deviation, kept in the model's config so samples come back in pixels.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,23 +27,42 @@ from studio.ml.latent.sampling import image_grid
 from studio.ml.models.model_kinds import KINDS
 from studio.ml.models.stroke_mixture import mixture_losses
 from studio.ml.pen.pen_sampler import sample_digits, start_row
-from studio.ml.strokes.stroke_dataset import bundled_strokes
+from studio.ml.strokes.stroke_dataset import StrokeSet, bundled_strokes
+from studio.ml.strokes.stroke_pngs import folder_stroke_set
 from studio.ml.strokes.stroke_raster import rasterize_strokes
 from studio.ml.training.evaluate_strokes import stroke_class_fidelity, stroke_nll, stroke_tensors
 from studio.ml.training.train_settings import TrainSettings
 
 ROTATE_DEG, SCALE, SHEAR = 8.0, 0.1, 0.15  # augmentation ranges (uniform, +-)
 CLIP = 1.0
+OWN_SHARE = 0.3  # the artist's drawings' share of the training data (--data FOLDER)
 PREVIEW_SEED = 1234
+
+
+def _with_own_hand(bundled: StrokeSet, folder: Path) -> StrokeSet:
+    """The bundled drawings plus the artist's (My Handwriting examples that carry their
+    strokes), repeated until they are OWN_SHARE of what is learnt from: a few dozen
+    drawings alone teach nothing, among 4,500 others they would not be heard."""
+    own, _ = folder_stroke_set(folder)
+    if len(own) == 0:
+        raise TrainingError(f"{folder}: no example there carries its strokes; keep drawings "
+                            "from the canvas with My Handwriting, or use --data bundled")
+    repeat = max(1, round(OWN_SHARE * len(bundled) / ((1 - OWN_SHARE) * len(own))))
+    sets = [bundled] + [own] * repeat
+    offsets, start = [np.zeros(1, np.int64)], 0
+    for part in sets:
+        offsets.append(part.offsets[1:] + start)
+        start += part.offsets[-1]
+    return StrokeSet(np.concatenate([p.rows for p in sets]), np.concatenate(offsets),
+                     np.concatenate([p.labels for p in sets]))
 
 
 class StrokeRecipe:
     def __init__(self, settings: TrainSettings, data: Splits, device: torch.device,
                  judge: nn.Module | None) -> None:
-        if data.name != BUNDLED:
-            raise TrainingError(f"{data.name}: the stroke models train on the bundled digits' "
-                                "strokes only; use --data bundled")
         train, test = bundled_strokes()
+        if data.name != BUNDLED:
+            train = _with_own_hand(train, Path(data.name))
         self.train_x, self.train_y = stroke_tensors(train)  # [N, T, 5] pixels, [N]
         self.test_x, self.test_y = stroke_tensors(test)
         real = self.train_x[..., 4] < 0.5

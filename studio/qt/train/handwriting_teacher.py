@@ -27,7 +27,7 @@ from studio.core.handwriting import (
     stack,
 )
 from studio.core.model_library import ModelLibrary
-from studio.ml.data.preprocess import to_mnist, to_uint8
+from studio.ml.data.preprocess import fit_to_mnist, to_uint8
 from studio.ml.training.progress import Progress, RunControl
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
@@ -115,12 +115,12 @@ class HandwritingTeacher(QObject):
 
     def keep_drawing(self, label: int) -> Path | None:
         """Save the drawing as an example of `label` and clear the canvas (undoably)."""
-        x = None if self.document.is_blank() else to_mnist(self.document.snapshot())
-        if x is None:
+        fitted = None if self.document.is_blank() else fit_to_mnist(self.document.snapshot())
+        if fitted is None:
             self.notifier.info(f"Draw a {label} first, then press {label} to keep it")
             return None
         try:
-            path = self.examples.add(to_uint8(x), label)
+            path = self.examples.add(to_uint8(fitted.image), label, self._strokes(fitted))
         except HandwritingError as e:
             self.notifier.error(str(e))
             self.panel.show_error(str(e))
@@ -129,6 +129,15 @@ class HandwritingTeacher(QObject):
         self.refresh()
         self.notifier.info(f"Kept as {label} ({len(self._examples)} examples)")
         return path
+
+    def _strokes(self, fitted) -> list[np.ndarray] | None:
+        """The drawing's strokes in the kept 28x28 (as `fitted` maps the canvas onto it);
+        None when strokes alone do not make the picture (an eraser, an imported image)."""
+        doc = self.document
+        if doc.base is not None or not doc.strokes or any(s.erase for s in doc.strokes):
+            return None
+        return [np.array([fitted.to_field(x, y) for x, y, _ in s.points], np.float32)
+                for s in doc.strokes if s.points]
 
     def set_actions_enabled(self, enabled: bool) -> None:
         for action in self.keep_actions:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from studio.ml.data.digit_datasets import bundled_mnist
 from studio.ml.errors import TrainingError
@@ -38,10 +39,27 @@ def test_one_epoch_in_the_shared_loop_reports_loss_metrics_and_a_preview(tmp_pat
     assert 3 < loaded.model.config.offset_scale < 5  # the training offsets' std, in pixels
 
 
-def test_strokes_train_on_the_bundled_digits_only():
-    data = replace(bundled_mnist(), name="/some/folder")
-    with pytest.raises(TrainingError, match="bundled digits' strokes only"):
+def test_strokes_learn_the_artists_own_hand_from_their_examples(tmp_path):
+    from studio.core.handwriting import HandwritingExamples
+    from studio.ml.training.train_strokes import OWN_SHARE, StrokeRecipe
+
+    data = replace(bundled_mnist(), name=str(tmp_path / "hand"))
+    with pytest.raises(TrainingError, match="carries its strokes"):  # none kept yet
         next(train(default_settings("strokes-lstm", epochs=1), data))
+    examples = HandwritingExamples(tmp_path / "hand")
+    mine = [np.array([[10.0, 5.0], [18.0, 5.0], [12.0, 23.0]], np.float32)]  # a 7, my way
+    for _ in range(3):
+        examples.add(bundled_mnist().test.images[0], 7, mine)
+    examples.add(bundled_mnist().test.images[1], 2)  # kept without strokes: not stroke data
+    recipe = StrokeRecipe(default_settings("strokes-lstm", epochs=1), data,
+                          torch.device("cpu"), None)
+    (x, y), _ = recipe.inputs()
+    bundled = len(bundled_strokes()[0])
+    own = len(y) - bundled
+    assert own % 3 == 0 and own / len(y) == pytest.approx(OWN_SHARE, abs=0.01)
+    assert torch.all(y[bundled:] == 7)
+    first = x[bundled][:3, :2].numpy()  # my drawing's offsets, as stroke-5 rows
+    np.testing.assert_allclose(first.cumsum(0)[1:], mine[0][1:] - 14.0, atol=1e-3)
 
 
 def test_cli_trains_a_stroke_model_that_loads(tmp_path):

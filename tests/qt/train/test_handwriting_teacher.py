@@ -79,6 +79,15 @@ def test_drawn_examples_teach_the_recognizer(teaching, qtbot, tmp_path):
     assert teacher.notifier.notices[-1].message == "Kept as 7 (6 examples)"
     assert [panel.count_labels[d].text() for d in (0, 1, 2, 4, 7)] == ["1", "1", "1", "1", "2"]
     assert panel.examples.count() == 6 and len(list((tmp_path / "hand").rglob("*.png"))) == 6
+    import numpy as np
+
+    from studio.ml.strokes.stroke_raster import rasterize_strokes
+
+    for example in teacher.examples.examples():  # each keeps the strokes it was drawn with
+        assert example.strokes, example.path
+        redrawn = rasterize_strokes(example.strokes)  # [28, 28] in the kept image's field
+        kept = example.image.astype(np.float32) / 255
+        assert np.corrcoef(redrawn.ravel(), kept.ravel())[0, 1] > 0.6, example.path
 
     panel.examples.setCurrentRow(0)  # review: delete the 0 with the Delete key
     qtbot.keyClick(panel.examples, Qt.Key.Key_Delete)
