@@ -3,6 +3,11 @@
 Decoding and conversion run on the pool (a 40-megapixel scan takes a while to
 decode), and the document changes only once the ink is ready, so a bad or huge file
 leaves the drawing exactly as it was and says why through the notifier.
+
+A PNG the pen wrote (`studio draw`, export/drawing_record) carries its strokes: they
+come back as strokes, laid out in the canvas's fields as the pen writes a number and
+at the pen's width, so the artist can erase and redraw them; a damaged record opens
+the picture as pixels and says so.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 from studio.qt.sketch.sketch_document import SIDE, BaseSource, SketchDocument
 
+SPACING = 0.25  # field pixels between a restored stroke's points (qt/pen/pen_motion.SPACING)
+MAX_STEPS = 64  # restored points per segment of the pen's polyline at most...
+MAX_RESTORED = 200_000  # ...and about this many in all
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm *.ppm);;" \
                "All files (*)"
 
@@ -33,15 +41,16 @@ class Opened:
     provenance: object = None  # studio.export.Provenance: the explorer point it was made at
     problem: str = ""  # damaged provenance: the image still opens, with this message
     source: BaseSource | None = None  # the picture at full resolution, for a project
+    strokes: tuple[np.ndarray, ...] | None = None  # a pen drawing's, float [n, 2] document px
+    pen_width: float = 0.0  # their width in document pixels
+    drawn_by: str = ""  # the drawing's model, for the message
 
 
 def _ink_from_file(path: Path) -> Opened:
     """Runs in the pool; every failure names the file. A PNG the studio exported carries
-    the explorer point it shows: that point is restored instead of drawing the image."""
+    the explorer point it shows: that point is restored instead of drawing the image; a
+    drawing the pen wrote comes back as its strokes."""
     from studio.export.provenance import read_provenance
-    from studio.ml.data.canvas_ink import image_to_ink
-    from studio.ml.data.image_files import open_image
-    from studio.ml.errors import StudioError
 
     problem = ""
     if path.suffix.lower() == ".png":
@@ -51,10 +60,46 @@ def _ink_from_file(path: Path) -> Opened:
             provenance, problem = None, f"{e}; opened as a plain image"
         if provenance is not None:
             return Opened(path.name, None, provenance)
+        if not problem:
+            drawing = _drawing_from_file(path)
+            if drawing.strokes is not None:
+                return drawing
+            problem = drawing.problem
+    return _ink_only(path, problem)
+
+
+def _ink_only(path: Path, problem: str) -> Opened:
+    from studio.ml.data.canvas_ink import image_to_ink
+    from studio.ml.data.image_files import open_image
+
     with _named_failures(str(path)):
         ink = image_to_ink(open_image(path), SIDE)
         source = BaseSource(path.name, path.read_bytes(), path.suffix.lower())
         return Opened(path.name, ink, problem=problem, source=source)
+
+
+def _drawing_from_file(path: Path) -> Opened:
+    """The strokes of a drawing PNG placed on the canvas, smoothed as the pen draws them
+    (SPACING field pixels apart); no strokes (and perhaps a problem) for any other PNG."""
+    from studio.export.drawing_record import read_drawing
+    from studio.export.pen_paths import FIELD, PEN_WIDTH, number_boxes, smooth_points
+
+    try:
+        record = read_drawing(path)
+    except StudioError as e:
+        return Opened(path.name, None, problem=f"{e}; opened as a plain picture")
+    if record is None:
+        return Opened(path.name, None)
+    drawing = record.drawing()
+    points = sum(len(s) for field in drawing for s in field)
+    steps = max(1, min(MAX_STEPS, MAX_RESTORED // points))  # a hostile record stays small
+    strokes = []
+    boxes = number_boxes(len(drawing), SIDE)
+    for field, (left, top, side) in zip(drawing, boxes, strict=True):
+        k = side / FIELD
+        strokes += [smooth_points(s * k + (left, top), SPACING * k, steps) for s in field]
+    return Opened(path.name, None, strokes=tuple(strokes), pen_width=PEN_WIDTH * boxes[0][2]
+                  / FIELD, drawn_by=record.model_name)
 
 
 def _ink_from_pixels(rgba: np.ndarray, name: str) -> Opened:
@@ -139,6 +184,9 @@ class ImageOpener(QObject):
     def _on_job_returned(self, result: Opened) -> None:
         self._in_flight -= 1
         name, ink = result.name, result.ink
+        if result.strokes is not None:
+            self._place_strokes(result)
+            return
         if ink is None:
             self.point_found.emit(result.provenance, name)
             return
@@ -147,6 +195,25 @@ class ImageOpener(QObject):
         self._document.place_image(ink, name, source=result.source)
         self._notifier.info(f"Opened {name} into the canvas (Ctrl+Z to undo)")
         self.opened.emit(name)
+
+    def _place_strokes(self, result: Opened) -> None:
+        """The drawing's strokes replace the canvas's content as one undo step; each is
+        given whole to the document, so it is painted once, not point by point."""
+        document = self._document
+        document.undo_stack.beginMacro(f"Open {result.name}")
+        document.clear()
+        for points in result.strokes or ():
+            document.begin_stroke(float(points[0, 0]), float(points[0, 1]), 1.0,
+                                  result.pen_width)
+            stroke = document.live_stroke
+            for x, y in points[1:]:
+                stroke.add(float(x), float(y), 1.0)
+            document.end_stroke()
+        document.undo_stack.endMacro()
+        self._notifier.info(f"Opened {result.name} into the canvas as "
+                            f"{len(result.strokes or ())} strokes by {result.drawn_by} "
+                            "(Ctrl+Z to undo)")
+        self.opened.emit(result.name)
 
     def _on_job_errored(self, error: Exception) -> None:
         self._in_flight -= 1
