@@ -153,34 +153,13 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
-_PENS = {"lstm": ("strokes-lstm", "Default LSTM"),
-         "transformer": ("strokes-transformer", "Default Transformer")}
-
-
 def draw(args: argparse.Namespace) -> int:
     """DIGITS written by a stroke model (one hand: write_number's style seed) into an SVG of
     single-line pen paths or a PNG that keeps the strokes and what drew them."""
-    from studio.export.drawing_record import DrawingRecord, save_drawing_png
-    from studio.export.pen_paths import pen_svg
-    from studio.export.svg import save_svg
-    from studio.ml.errors import CheckpointError, StudioError
+    from studio.export.drawing_record import DrawingRecord, check_drawing_path, save_drawing
 
-    suffix = args.output.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise StudioError(f"{args.output}: the output must be a .svg (pen paths) or .png file")
-    if args.model.lower() in _PENS:
-        (kind, name), path = _PENS[args.model.lower()], None
-    else:
-        from studio.ml.models.checkpoints import read_info
-        from studio.ml.models.model_kinds import KINDS
-
-        path = Path(args.model)
-        kind = read_info(path).kind
-        if kind not in ("strokes-lstm", "strokes-transformer"):
-            raise CheckpointError(f"{path}: this is a {KINDS[kind].title} checkpoint, not a "
-                                  "stroke model: --model needs lstm, transformer or a "
-                                  "strokes-lstm or strokes-transformer checkpoint")
-        name = path.stem
+    check_drawing_path(args.output)  # before the model loads
+    kind, name, path = _pen(args.model)
     from studio.ml.models.default_models import load_model
     from studio.ml.pen.pen_sampler import DEFAULT_TEMPERATURE, write_number
 
@@ -188,21 +167,29 @@ def draw(args: argparse.Namespace) -> int:
     temperature = DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
     drawing = write_number(checkpoint.model, args.digits, style_seed=args.seed,
                            temperature=temperature)
-    record = DrawingRecord.of(drawing, model_name=name, model_kind=kind,
-                              weights_sha256=checkpoint.info.sha256, digits=args.digits,
-                              seed=args.seed, temperature=temperature)
-    if suffix == ".svg":
-        save_svg(args.output, pen_svg(record.drawing(), args.size,
-                                      title=f"{args.digits}, written by {name}",
-                                      description=record.describe()))
-        what = "single-line pen paths"
-    else:
-        save_drawing_png(args.output, record, args.size)
-        what = "a picture that opens in the studio as strokes"
-    strokes = sum(len(field) for field in drawing)
+    record = DrawingRecord.of(drawing, model_name=name, model_kind=kind, digits=args.digits,
+                              weights_sha256=checkpoint.info.sha256, seed=args.seed,
+                              temperature=temperature)
+    what = save_drawing(args.output, record, args.size)
     print(f"wrote {args.output} ({args.digits} by {name}, seed {args.seed}, temperature "
-          f"{temperature:g}: {strokes} strokes as {what})")
+          f"{temperature:g}: {sum(map(len, drawing))} strokes as {what})")
     return 0
+
+
+def _pen(model: str) -> tuple[str, str, Path | None]:
+    """--model as (kind, name, path): lstm, transformer (the defaults) or a stroke checkpoint."""
+    from studio.ml.errors import CheckpointError
+    from studio.ml.models.checkpoints import read_info
+    from studio.ml.models.model_kinds import KINDS
+
+    names = {"lstm": "Default LSTM", "transformer": "Default Transformer"}
+    if model.lower() in names:
+        return f"strokes-{model.lower()}", names[model.lower()], None
+    kind = read_info(model).kind
+    if not kind.startswith("strokes-"):
+        raise CheckpointError(f"{model}: this is a {KINDS[kind].title} checkpoint, not a stroke "
+                              "model: --model needs lstm, transformer or a stroke checkpoint")
+    return kind, Path(model).stem, Path(model)
 
 
 def _likeness(checkpoint):

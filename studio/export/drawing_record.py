@@ -30,9 +30,11 @@ from studio.export.pen_paths import (
     MAX_POINTS,
     Drawing,
     check_drawing,
+    pen_svg,
     render_drawing,
 )
 from studio.export.provenance import ExportError, read_text_chunk
+from studio.export.svg import save_svg
 from studio.ml.records import Sha256, bounded, read_record, text, whole, write_record
 
 KEY = "latent-studio-drawing"
@@ -119,6 +121,25 @@ class DrawingRecord(msgspec.Struct, frozen=True):
                 f"{self.weights_sha256[:12]}), seed {self.seed}, temperature "
                 f"{self.temperature:g}, {strokes} strokes; made with Latent Studio "
                 f"{self.studio_version}")
+
+
+def check_drawing_path(path: Path) -> str:
+    """The suffix a drawing can be written to (".svg" or ".png"), or ExportError."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise ExportError(f"{path}: a drawing is written to a .svg (pen paths) or .png file")
+    return suffix
+
+
+def save_drawing(path: Path, record: DrawingRecord, size: int = 512) -> str:
+    """The drawing as an SVG of pen paths or a PNG keeping its record (by `path`'s
+    suffix), all or nothing; says what was written, for a message."""
+    if check_drawing_path(path) == ".svg":
+        save_svg(path, pen_svg(record.drawing(), size, title=f"{record.digits}, written by "
+                               f"{record.model_name}", description=record.describe()))
+        return "single-line pen paths"
+    save_drawing_png(path, record, size)
+    return "a picture that opens in the studio as strokes"
 
 
 def save_drawing_png(path: Path, record: DrawingRecord, size: int = 512, ink: Colour = INK,
