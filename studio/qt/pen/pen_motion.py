@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FIELD = 28.0  # the stroke models' field, in their own pixels
-PEN_WIDTH = 2.4  # field pixels: MNIST's ink is about this wide
+from studio.export.pen_paths import FIELD, PEN_WIDTH, number_boxes, smooth_points
+
 SPEED = 60.0  # field pixels per second along a stroke (a digit takes most of a second)
 LIFT_SECONDS = 0.12  # between two strokes
 SPACING = 0.25  # field pixels between the drawn points of the smoothed curve
-NUMBER_STEP = 0.72  # a number's fields overlap: each is this share of a field right of the last
 PREFIX_EPSILON = 0.5  # field pixels: the artist's points simplified like the stroke data
 
 
@@ -53,10 +52,9 @@ def canvas_field(side: float) -> Field:
 
 def number_fields(count: int, side: float) -> list[Field]:
     """`count` fields left to right across a canvas of `side`, centred, overlapping so the
-    digits (20 of each field's 28 pixels) sit as close as handwriting puts them."""
-    size = side / (NUMBER_STEP * (count - 1) + 1.0)
-    top = (side - size) / 2
-    return [Field(i * NUMBER_STEP * size, top, size) for i in range(count)]
+    digits (20 of each field's 28 pixels) sit as close as handwriting puts them (the
+    layout files use too: export/pen_paths)."""
+    return [Field(*box) for box in number_boxes(count, side)]
 
 
 def prefix_strokes(strokes: list[np.ndarray], field: Field) -> list[np.ndarray]:
@@ -73,19 +71,8 @@ def prefix_strokes(strokes: list[np.ndarray], field: Field) -> list[np.ndarray]:
 
 def smooth_curve(points: np.ndarray, spacing: float) -> np.ndarray:
     """Float32 [m, 2]: a Catmull-Rom curve through `points` [n, 2], a point every
-    `spacing` or so; the given points are on it."""
-    points = np.asarray(points, np.float64)
-    if len(points) < 2:
-        return points.astype(np.float32)
-    padded = np.concatenate([points[:1] * 2 - points[1:2], points, points[-1:] * 2 - points[-2:-1]])
-    out = [points[:1]]
-    for i in range(len(points) - 1):
-        p0, p1, p2, p3 = padded[i:i + 4]
-        steps = max(1, int(np.ceil(np.linalg.norm(p2 - p1) / spacing)))
-        t = np.linspace(0.0, 1.0, steps + 1)[1:, None]  # [steps, 1]
-        out.append(0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t ** 3))
-    return np.concatenate(out).astype(np.float32)
+    `spacing` or so; the given points are on it (the curve the SVG export writes)."""
+    return smooth_points(points, spacing, max_steps=10_000).astype(np.float32)
 
 
 @dataclass(frozen=True)
