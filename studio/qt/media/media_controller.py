@@ -91,6 +91,9 @@ class MediaController(QObject):
         self.export_image_action = action(
             "Export &Image…", ["Ctrl+Alt+E"], self.export_image,
             "Export the canvas, the generated digit or a sample sheet as PNG or SVG")
+        self.export_pen_paths_action = action(
+            "Export &Pen Paths (SVG)…", ["Ctrl+Alt+P"], self.export_pen_paths,
+            "Export the canvas's strokes as single-line SVG paths, for pen plotters")
         self.export_morph_action = action(
             "Export &Morph…", ["Ctrl+Shift+M"], self.export_morph,
             "Export the keyframe morph as GIF, APNG or WebP, with its sound if you like")
@@ -116,8 +119,8 @@ class MediaController(QObject):
 
     def actions(self) -> list[QAction]:
         """The File menu's Export actions."""
-        return [self.export_image_action, self.export_drawing_action, self.export_morph_action,
-                self.export_walk_action]
+        return [self.export_image_action, self.export_pen_paths_action,
+                self.export_drawing_action, self.export_morph_action, self.export_walk_action]
 
     def listen_actions(self) -> list[QAction]:
         """The Sound menu's Listen actions."""
@@ -196,6 +199,13 @@ class MediaController(QObject):
         self.dialog.show()
 
     # ---- morphs and sound ----------------------------------------------------------
+    def export_pen_paths(self) -> None:
+        from studio.qt.media.export_dialog import save_file_chooser
+        from studio.qt.media.pen_paths_export import export_pen_paths
+
+        choose = self.choose_path or save_file_chooser(self._parent, lambda: Path.home())
+        export_pen_paths(self._document, self._notifier, choose)
+
     def export_drawing(self) -> None:
         """The canvas's strokes replayed into frames (on the pool), into the dialog."""
         from studio.qt.media.drawing_frames import drawing_frames, drawing_seconds

@@ -1,4 +1,4 @@
-"""The drawing being drawn, exported as an animation: strokes appear in order, then all."""
+"""The drawing exported as it was drawn: an animation of its strokes, and pen paths in an SVG."""
 
 from __future__ import annotations
 
@@ -74,3 +74,35 @@ def test_the_drawing_exports_as_an_animation_read_back_by_pillow(qtbot, window,
     dark = [float((255 - f).mean()) for f in frames]
     assert dark[0] < 0.3 * dark[-1]  # the first frame has little of the drawing
     assert dark[-1] > 5.0
+
+
+def test_the_strokes_export_as_single_line_svg_paths(qtbot, window, tmp_path: Path) -> None:
+    import re
+    import xml.etree.ElementTree as ElementTree
+
+    from studio.qt.base.simulated_hand import draw_polyline, sample
+
+    out = tmp_path / "paths"  # the suffix is added
+    window.media.choose_path = lambda title, file_filter: out
+    draw_digit(window.canvas, "4")  # two strokes
+    window.canvas.set_erasing(True)
+    draw_polyline(window.canvas, sample([(0.1, 0.9), (0.2, 0.9)], window.canvas.paper_rect()))
+    strokes = [s for s in window.document.strokes if not s.erase]
+    assert len(strokes) == 2 and len(window.document.strokes) == 3
+    told = []
+    window.notifier.posted.connect(lambda notice: told.append(notice.message))
+    window.media.export_pen_paths_action.trigger()
+    svg = out.with_suffix(".svg")
+    qtbot.waitUntil(lambda: any("pen paths" in m for m in told), timeout=WAIT_MS)
+    assert svg.exists() and "1 eraser strokes" in told[-1]
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ElementTree.parse(svg).getroot()
+    group = root.find("svg:g", ns)
+    assert group.get("stroke-linecap") == "round" and group.get("fill") == "none"
+    paths = group.findall("svg:path", ns)
+    assert len(paths) == 2  # one open path per stroke, no outlines
+    for path, stroke in zip(paths, strokes, strict=True):
+        d = path.get("d")
+        assert d.startswith("M") and "Z" not in d.upper()
+        x, y = (float(v) for v in re.findall(r"-?[0-9.]+", d)[:2])
+        assert (x, y) == pytest.approx(stroke.points[0][:2], abs=0.02)  # 512 units = canvas
