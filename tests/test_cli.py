@@ -182,7 +182,8 @@ def test_ctrl_c_keeps_the_last_complete_checkpoint(tmp_path: Path, take_subset) 
 
 
 def test_evaluate_json_reports_every_figure() -> None:
-    result = studio("evaluate", "--json", "--wild", "60", "--wild-numbers", "12", timeout=300)
+    result = studio("evaluate", "--json", "--wild", "60", "--wild-numbers", "12", "--strokes", "2",
+                    timeout=300)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["classifier"]["accuracy"] >= 0.985
@@ -196,6 +197,7 @@ def test_evaluate_json_reports_every_figure() -> None:
     assert report["gan"]["class_fidelity"] >= 0.9
     assert report["vae"]["neg_elbo"] > 0
     assert report["gan"]["fid"] > report["gan"]["fid_floor"] > 0
+    assert set(report["strokes"]) == {"strokes-lstm", "strokes-transformer"}  # 2 per digit here
 
 
 def test_a_project_path_alone_opens_the_window_with_it(monkeypatch, tmp_path):

@@ -77,7 +77,8 @@ def quick_models(monkeypatch):
 
 
 def test_evaluate_json_adds_the_wild_set(quick_models, capsys):
-    assert cli.main(["evaluate", "--json", "--wild", "5", "--wild-numbers", "2"]) == 0
+    assert cli.main(["evaluate", "--json", "--wild", "5", "--wild-numbers", "2",
+                     "--strokes", "0"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["classifier"]["accuracy"] == 0.99
     assert tuple(report["wild"]) == CONDITIONS
@@ -95,13 +96,13 @@ def test_wild_numbers_has_its_own_count_and_0_skips_it(quick_models, monkeypatch
                            (["--wild", "4", "--wild-numbers", "0"], []),
                            (["--wild", "0"], []), (["--wild", "5"], [5]), ([], [200])]:
         asked.clear()
-        assert cli.main(["evaluate", "--json", *argv]) == 0
+        assert cli.main(["evaluate", "--json", "--strokes", "0", *argv]) == 0
         report = json.loads(capsys.readouterr().out)
         assert asked == expected and ("wild_numbers" in report) == bool(expected), argv
 
 
 def test_evaluate_prints_a_table_per_condition_and_wild_0_skips_it(quick_models, capsys):
-    assert cli.main(["evaluate", "--wild", "5", "--wild-numbers", "2"]) == 0
+    assert cli.main(["evaluate", "--wild", "5", "--wild-numbers", "2", "--strokes", "0"]) == 0
     out = capsys.readouterr().out
     assert "unsure among wrong" in out and "unsure among right" in out
     wild, numbers = out.split("Wild numbers")
@@ -111,7 +112,7 @@ def test_evaluate_prints_a_table_per_condition_and_wild_0_skips_it(quick_models,
                    for line in wild.splitlines()), condition
         assert any(line.startswith(condition) and line.count("%") == 4
                    for line in numbers.splitlines()), condition
-    assert cli.main(["evaluate", "--json", "--wild", "0"]) == 0
+    assert cli.main(["evaluate", "--json", "--wild", "0", "--strokes", "0"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert "wild" not in report and "wild_numbers" not in report
 
