@@ -22,9 +22,11 @@ from studio.qt.base.workers import run_in_pool
 from studio.qt.pen.pen_animator import PenAnimator
 from studio.qt.pen.pen_jobs import draw_digit, finish_strokes, write_digits
 from studio.qt.pen.pen_motion import (
+    SPACING,
     canvas_field,
     number_fields,
     prefix_strokes,
+    smooth_curve,
     timed_strokes,
 )
 from studio.qt.pen.pen_panel import PenPanel
@@ -160,7 +162,8 @@ class PenController(QObject):
             self._notifier.info("The pen thinks this drawing is finished")
             return
         field = canvas_field(SIDE)
-        self._canvas.ghost.show_strokes(field.to_document(strokes), field.pen_width)
+        curves = [smooth_curve(s, SPACING) for s in strokes]  # as Enter will draw them
+        self._canvas.ghost.show_strokes(field.to_document(curves), field.pen_width)
         self.panel.set_state("Enter keeps the offer, Esc dismisses it, Tab offers another")
 
     def _on_keep_action_triggered(self) -> None:
@@ -168,7 +171,7 @@ class PenController(QObject):
         if not ghost.shown or self.animator.playing:
             return
         field = canvas_field(SIDE)
-        strokes = field.to_field(ghost.strokes)
+        strokes = field.to_field(ghost.strokes)  # smoothed already: smoothing again keeps them
         ghost.clear()
         self.animator.play(timed_strokes(strokes, field), field.pen_width, "Finish My Stroke")
         self.animator.finish_now()
