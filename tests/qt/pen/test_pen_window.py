@@ -41,7 +41,8 @@ def choose(window, digit: int | None) -> None:
 
 def test_draw_for_me_draws_the_digit_stroke_by_stroke_as_one_undo_step(qtbot, window):
     choose(window, 7)
-    window.pen.actions["draw"].trigger()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.pen.animator.playing, timeout=WAIT_MS)
     assert window.canvas.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     settle(qtbot, window)
@@ -93,8 +94,12 @@ def test_an_offer_for_a_drawing_since_changed_is_dropped(qtbot, window):
 
 
 def test_a_typed_number_is_written_left_to_right(qtbot, window):
-    window.pen.panel.number.setText("2026")
-    window.pen.actions["write"].trigger()
+    window.pen_dock.raise_()
+    number = window.pen.panel.number
+    number.setFocus()
+    qtbot.keyClicks(number, "20x26")  # the field takes digits only
+    assert number.text() == "2026"
+    qtbot.keyClick(number, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.pen.animator.playing, timeout=WAIT_MS)
     settle(qtbot, window)
     assert window.document.undo_stack.text(0) == "Write 2026"
