@@ -12,59 +12,25 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from studio.ml.latent.latent_frames import GENERATOR_KINDS, LoadedGenerator
 from studio.ml.training.train_settings import spare_one_core
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
 
-GENERATOR_KINDS = ("gan", "vae")
-
-
-@dataclass(frozen=True)
-class LoadedGenerator:
-    name: str  # what the user sees: "Default GAN" or the file name
-    path: Path
-    kind: str  # "gan" or "vae"
-    model: Any  # ConditionalGAN or ConditionalVAE, eval mode, CPU, parameters frozen
-    basis: Any  # studio.ml.latent.latent_basis.LatentBasis
-    sha256: str  # identity of the weights (favorites and exports refer to it)
-    num_classes: int
-    latent_dim: int
-    directions: np.ndarray  # [d, d] float32, basis.directions for the GUI thread (z = D @ c)
-
-    @property
-    def is_vae(self) -> bool:
-        return self.kind == "vae"
-
 
 def load_generator(path: Path, name: str, cache_dir: Path | None) -> LoadedGenerator:
-    """Runs in the pool. Raises CheckpointError for a file that is not a generator."""
+    """Runs in the pool (one torch thread spared for the GUI). Raises CheckpointError for
+    a file that is not a generator."""
     import torch
 
-    from studio.ml.errors import CheckpointError
-    from studio.ml.latent.latent_basis import basis_for
-    from studio.ml.models.checkpoints import load_checkpoint, read_info
-    from studio.ml.models.model_kinds import KINDS
+    from studio.ml.latent.latent_frames import load_generator as load
 
     torch.set_num_threads(spare_one_core())
-    info = read_info(path)
-    if info.kind not in GENERATOR_KINDS:
-        raise CheckpointError(f"{path}: this is a {KINDS[info.kind].title} checkpoint, not a "
-                              f"generator: the explorer needs a GAN or VAE checkpoint")
-    checkpoint = load_checkpoint(path, expected_kind=info.kind, device="cpu")
-    model = checkpoint.model
-    for p in model.parameters():  # shared by live rendering, maps and repairs on the pool
-        p.requires_grad_(False)
-    basis = basis_for(model, info.kind, info.sha256, Path(path), cache_dir)
-    return LoadedGenerator(name, Path(path), info.kind, model, basis, info.sha256,
-                           model.config.num_classes, model.config.latent_dim,
-                           basis.directions.numpy().astype(np.float32))
+    return load(path, name, cache_dir)
 
 
 def _stamp(path: Path) -> int | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.qt.explore.generator_store import LoadedGenerator
+from studio.ml.latent.latent_frames import LoadedGenerator, one_hot, render_points
 from studio.qt.sketch.recognizer_store import LoadedClassifier
 
 
@@ -29,21 +29,6 @@ class Encoded:
     coords: np.ndarray  # float32 [d], the sketch's latent point as slider values
     digit: int
     seen: np.ndarray  # float32 [28, 28]: the sketch as the encoder read it
-
-
-def one_hot(digits: Any, num_classes: int) -> np.ndarray:
-    return np.eye(num_classes, dtype=np.float32)[np.asarray(digits, dtype=np.int64)]
-
-
-def render_points(generator: LoadedGenerator, coords: np.ndarray,
-                  labels: np.ndarray) -> np.ndarray:
-    """coords [N, d], label weights [N, K] -> images float32 [N, 28, 28]."""
-    import torch
-
-    from studio.ml.latent.latent_render import render_numpy
-
-    z = generator.basis.to_z(torch.from_numpy(np.ascontiguousarray(coords, np.float32)))
-    return render_numpy(generator.model, z.numpy(), np.asarray(labels, np.float32))
 
 
 def generate(generator: LoadedGenerator, coords: np.ndarray, digit: int,
@@ -67,23 +52,6 @@ def render_map(generator: LoadedGenerator, center: np.ndarray, digit: int, acros
     flat = grid.reshape(size * size, -1)
     images = render_points(generator, flat, one_hot([digit] * len(flat), generator.num_classes))
     return images.reshape(size, size, 28, 28)
-
-
-def morph_frames(generator: LoadedGenerator, points: np.ndarray, digits: list[int],
-                 frames_per_segment: int, loop: bool) -> np.ndarray:
-    """Frames of the keyframe path: slerp between points, label blends between digits.
-
-    points [K, d] -> frames float32 [F, 28, 28]; decoded in batches so a long path
-    costs milliseconds per hundred frames.
-    """
-    from studio.ml.latent.latent_paths import keyframe_path
-
-    labels = one_hot(digits, generator.num_classes)  # [K, C]
-    coords, weights = keyframe_path(np.asarray(points, np.float32), labels,
-                                    frames_per_segment, loop)
-    chunks = [render_points(generator, coords[i:i + 256], weights[i:i + 256])
-              for i in range(0, len(coords), 256)]
-    return np.concatenate(chunks)
 
 
 def encode_sketch(vae: LoadedGenerator, raster: np.ndarray, digit: int | None) -> Encoded:

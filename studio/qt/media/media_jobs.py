@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.qt.explore.generator_store import LoadedGenerator
+from studio.ml.latent.latent_frames import LoadedGenerator, morph_frames, walk_frames
 
 SHEET_PER_DIGIT = 8
-WALK_RADIUS = 0.8  # sigmas each of the walk's directions swings
 
 
 def render_sheet(generator: LoadedGenerator, seed: int) -> np.ndarray:
@@ -26,16 +25,10 @@ def render_sheet(generator: LoadedGenerator, seed: int) -> np.ndarray:
 def render_morph(generator: LoadedGenerator, points: np.ndarray, digits: list[int],
                  frames_per_segment: int, loop: bool) -> np.ndarray:
     """The morph through the keyframes' points, [F, 28, 28]."""
-    from studio.qt.explore.latent_jobs import morph_frames
-
     return morph_frames(generator, points, digits, frames_per_segment, loop)
 
 
 def render_walk(generator: LoadedGenerator, center: np.ndarray, digit: int, frames: int,
                 seed: int) -> np.ndarray:
     """A closed walk around the explorer's point, [F, 28, 28]."""
-    from studio.ml.latent.latent_paths import walk_coords
-    from studio.qt.explore.latent_jobs import one_hot, render_points
-
-    coords = walk_coords(center, frames, seed, radius=WALK_RADIUS)  # [F, d]
-    return render_points(generator, coords, one_hot([digit] * frames, generator.num_classes))
+    return walk_frames(generator, center, digit, frames, seed)

@@ -12,10 +12,9 @@ import itertools
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from studio.ml.latent.latent_frames import LoadedGenerator, morph_frames
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
-from studio.qt.explore.generator_store import LoadedGenerator
-from studio.qt.explore.latent_jobs import morph_frames
 
 FPS = 30
 
