@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from studio.export.animation import resample_frames, save_animation
 from studio.export.images import crop_to_ink, render, sample_sheet, save_png
-from studio.export.provenance import ExportError, Provenance, read_provenance
+from studio.export.provenance import ExportError, Provenance
+from studio.export.provenance_places import read_provenance
 from studio.export.svg import save_svg, trace_svg
 
 __all__ = [

@@ -11,6 +11,10 @@ keyframe therefore becomes one longer frame with the same total timing.
 
 Everything is rendered before the file is written, so the frame count times the frame
 size is limited (MAX_PIXELS) to keep memory within a few hundred megabytes.
+
+A provenance record, when given, goes into each format's own metadata place (an APNG's
+iTXt chunk, a WebP's XMP, a GIF's comment: export/provenance_places), so opening the
+file in the studio goes back to the point or the morph's keyframes.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from studio.export.images import (
     paint,
     write,
 )
-from studio.export.provenance import ExportError
+from studio.export.provenance import ExportError, Provenance, png_info
+from studio.export.provenance_places import gif_comment
+from studio.export.provenance_xml import xmp_packet
 
 MAX_FRAMES = 2000
 MIN_FPS, MAX_FPS, MAX_GIF_FPS = 1.0, 60.0, 50.0
@@ -70,11 +76,13 @@ def resample_frames(frames: np.ndarray, count: int) -> np.ndarray:
 
 def save_animation(path: Path, frames: np.ndarray, fps: float, loop: bool = True,
                    size: int = 256, smooth: bool = True, ink: Colour = INK,
-                   background: Colour | None = PAPER) -> Path:
+                   background: Colour | None = PAPER,
+                   provenance: Provenance | None = None) -> Path:
     """Write coverage frames [F, H, W] as an animation; the suffix picks the format.
 
     .gif, .png or .apng (animated PNG) and .webp. Transparent GIFs have 1-bit alpha,
-    so their ink is cut at half coverage; APNG and WebP keep soft edges.
+    so their ink is cut at half coverage; APNG and WebP keep soft edges. `provenance`
+    is written into the file's metadata (ExportError when it cannot be).
     """
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
@@ -111,6 +119,10 @@ def save_animation(path: Path, frames: np.ndarray, fps: float, loop: bool = True
             options.update(lossless=True, quality=80, method=4)
         else:
             options.update(disposal=1 if background is None else 0)  # clear under alpha
+    try:
+        options.update(_metadata(fmt, provenance))
+    except ValueError as e:
+        raise ExportError(f"{path}: its provenance cannot be written ({e})") from e
     buffer = io.BytesIO()
     try:
         pictures[0].save(buffer, format=fmt, save_all=True, append_images=pictures[1:],
@@ -119,6 +131,17 @@ def save_animation(path: Path, frames: np.ndarray, fps: float, loop: bool = True
         raise ExportError(f"{path}: could not encode the {fmt} animation ({e})") from e
     write(path, buffer.getvalue())
     return path
+
+
+def _metadata(fmt: str, provenance: Provenance | None) -> dict:
+    """Pillow's save options that carry the record in format `fmt`."""
+    if fmt == "GIF":
+        comment = gif_comment(provenance)
+        return {} if comment is None else {"comment": comment}
+    if fmt == "WEBP":
+        xmp = xmp_packet(provenance)
+        return {} if xmp is None else {"xmp": xmp}
+    return {"pnginfo": png_info(provenance)}
 
 
 def _gif_frames(covs: list[np.ndarray], ink: Colour,

@@ -5,7 +5,8 @@ the app shows it), cut at `threshold` by marching squares with linear interpolat
 (sub-pixel outlines, holes included), lightly simplified (Douglas-Peucker) and
 smoothed by turning the remaining points into a Catmull-Rom spline written as cubic
 Béziers. One path with fill-rule evenodd keeps the holes of 0, 6, 8 and 9 open
-without caring which way each outline runs.
+without caring which way each outline runs. A provenance record, when given, goes
+into the document's `<metadata>` (export/provenance_xml).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from studio.export.images import (
     output_shape,
     write,
 )
-from studio.export.provenance import ExportError
+from studio.export.provenance import ExportError, Provenance
+from studio.export.provenance_xml import svg_metadata
 
 WORK_SIDE = 1024  # trace small images enlarged up to this many pixels on the longest side
 SIMPLIFY = 0.2  # Douglas-Peucker tolerance in working pixels: invisible, 3-5x fewer points
@@ -151,8 +153,10 @@ def _hex(colour: Colour) -> str:
 
 
 def trace_svg(image: np.ndarray, size: int, ink: Colour = INK, background: Colour | None = None,
-              threshold: float = 0.5, title: str = "") -> str:
-    """The ink of `image` as an SVG document `size` units on its longest side."""
+              threshold: float = 0.5, title: str = "",
+              provenance: Provenance | None = None) -> str:
+    """The ink of `image` as an SVG document `size` units on its longest side, with
+    `provenance` in its metadata (ExportError when the record cannot be written)."""
     size = check_size(size)
     ink = check_colour(ink, "ink")
     background = None if background is None else check_colour(background, "background")
@@ -171,6 +175,10 @@ def trace_svg(image: np.ndarray, size: int, ink: Colour = INK, background: Colou
     body = []
     if title:
         body.append(f"<title>{escape(title)}</title>")
+    try:
+        body.append(svg_metadata(provenance))
+    except ValueError as e:
+        raise ExportError(f"provenance cannot be written into the SVG ({e})") from e
     if background is not None:
         body.append(f'<rect width="{width}" height="{height}" fill="{_hex(background)}"/>')
     if paths:

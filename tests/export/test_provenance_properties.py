@@ -22,8 +22,8 @@ from studio.export.provenance import (  # noqa: E402
     MAX_ABS_VALUE,
     ExportError,
     Provenance,
-    read_provenance,
 )
+from studio.export.provenance_places import read_provenance  # noqa: E402
 
 SETTINGS = trying(120)
 GOOD = {"format": FORMAT, "model_name": "Default GAN", "model_kind": "gan",

@@ -50,7 +50,7 @@ def _ink_from_file(path: Path) -> Opened:
     """Runs in the pool; every failure names the file. A PNG the studio exported carries
     the explorer point it shows: that point is restored instead of drawing the image; a
     drawing the pen wrote comes back as its strokes."""
-    from studio.export.provenance import read_provenance
+    from studio.export.provenance_places import read_provenance
 
     problem = ""
     if path.suffix.lower() == ".png":

@@ -19,7 +19,7 @@ from PIL import Image
 
 from studio.audio import read_wav
 from studio.cli import main as cli
-from studio.export.provenance import read_provenance
+from studio.export.provenance_places import read_provenance
 from studio.qt.base.simulated_hand import draw_digit
 
 WAIT_MS = 20_000
