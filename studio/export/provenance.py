@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 import msgspec
+import numpy as np
 from PIL import Image, PngImagePlugin
 
 from studio import __version__
@@ -127,6 +129,48 @@ class Provenance(msgspec.Struct, frozen=True):
         return (f"{what}Digit {self.digit} from {self.model_name} ({self.model_kind.upper()}, "
                 f"weights {self.weights_sha256[:12]}), {seed}, {len(self.latent)}-d latent; "
                 f"made with Latent Studio {self.studio_version}")
+
+
+class Generator(Protocol):
+    """What a record needs of a loaded generator (ml/latent's LoadedGenerator has it)."""
+
+    name: str
+    kind: str
+    sha256: str
+    directions: np.ndarray  # [d, d]: z = directions @ coords
+
+
+def _floats(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.asarray(values, np.float64).ravel())
+
+
+def point_record(generator: Generator, coords: np.ndarray, digit: int, seed: int | None,
+                 animation: Animation | None = None) -> Provenance:
+    """The record of the point at slider values `coords`: z itself, not just the seed."""
+    coords = np.asarray(coords, np.float32)  # [d]
+    z = generator.directions @ coords  # [d]: what the generator is fed
+    return Provenance(model_name=generator.name, model_kind=generator.kind,
+                      weights_sha256=generator.sha256, digit=int(digit), seed=seed,
+                      latent=_floats(z), coords=_floats(coords), animation=animation)
+
+
+def morph_record(generator: Generator, keyframes: Sequence[tuple[np.ndarray, int]],
+                 seconds_per_segment: float, loop: bool, fps: float | None = None,
+                 frames: int | None = None) -> Provenance:
+    """A morph through `keyframes` (slider values and digit each): the first is its point."""
+    kept = tuple(Keyframe(int(digit), _floats(generator.directions @ np.asarray(c, np.float32)),
+                          _floats(c)) for c, digit in keyframes)
+    animation = Animation("morph", kept, float(seconds_per_segment), bool(loop), fps=fps,
+                          frames=frames)
+    first, digit = keyframes[0]
+    return point_record(generator, first, digit, None, animation)
+
+
+def walk_record(generator: Generator, coords: np.ndarray, digit: int, seed: int | None,
+                fps: float | None = None, frames: int | None = None) -> Provenance:
+    """A walk around the point at `coords`, its path drawn from `seed`."""
+    return point_record(generator, coords, digit, seed,
+                        Animation("walk", seed=seed, fps=fps, frames=frames))
 
 
 def png_info(provenance: Provenance | None) -> PngImagePlugin.PngInfo:

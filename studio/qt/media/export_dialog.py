@@ -227,7 +227,8 @@ def _write_picture(fmt: str, image: np.ndarray, path: Path, size: int, smooth: b
     """Runs in the pool: render and write all or nothing."""
     if fmt == "PNG":
         return save_png(path, render(image, size, smooth, ink, background), provenance)
-    return save_svg(path, trace_svg(image, size, ink, background, title=title))
+    return save_svg(path, trace_svg(image, size, ink, background, title=title,
+                                    provenance=provenance))
 
 
 def report_failure(notifier, error: Exception) -> None:
