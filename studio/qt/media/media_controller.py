@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from studio.core.model_library import ModelLibrary
 from studio.core.project.project_manifest import ExportRecord
 from studio.core.settings import Settings
-from studio.export.provenance import Provenance
+from studio.export.provenance import Provenance, morph_record, point_record, walk_record
 from studio.qt.base.action_factory import make_action
 from studio.qt.base.notifier import Notifier
 from studio.qt.base.workers import run_in_pool
@@ -134,15 +134,18 @@ class MediaController(QObject):
 
     def generated_provenance(self) -> Provenance | None:
         """The explorer's point, exactly: the latent z itself, not just the seed."""
-        generated, state = self._generated, self._state
-        generator = state.generator
+        generated, generator = self._generated, self._state.generator
         if generated is None or generator is None:
             return None
-        z = np.asarray(generated.coords, np.float32) @ generator.directions.T  # [d]
-        return Provenance(model_name=generator.name, model_kind=generator.kind,
-                          weights_sha256=generator.sha256, digit=int(generated.digit),
-                          seed=state.seed, latent=tuple(float(v) for v in z),
-                          coords=tuple(float(v) for v in generated.coords))
+        return point_record(generator, generated.coords, generated.digit, self._state.seed)
+
+    def morph_provenance(self) -> Provenance | None:
+        """The keyframes as they are now, with the strip's speed and loop."""
+        points, generator = self._keyframes.keyframes(), self._state.generator
+        if generator is None or len(points) < 2:
+            return None
+        return morph_record(generator, [(p.coords, p.digit) for p in points],
+                            self._keyframes.seconds_per_segment(), self._keyframes.loop())
 
     def _checkpoints(self) -> Iterator[Path]:
         """Where a provenance's generator may be: bundled, recent, the library."""
@@ -222,7 +225,9 @@ class MediaController(QObject):
 
     def export_morph(self) -> None:
         """The keyframe morph, rendered on the pool, into the animation dialog."""
-        self._with_morph(lambda frames: self._open_animation_dialog(frames, "Morph"))
+        record = self.morph_provenance()  # the keyframes now, not when the frames are ready
+        self._with_morph(lambda frames: self._open_animation_dialog(frames, "Morph",
+                                                                    provenance=record))
 
     def listen_to_morph(self) -> None:
         """The keyframe morph, rendered on the pool, into the Sound panel."""
@@ -243,7 +248,11 @@ class MediaController(QObject):
 
     def export_walk(self) -> None:
         """A loop around the explorer's point, rendered on the pool, into the dialog."""
-        self._with_walk(lambda frames: self._open_animation_dialog(frames, "Latent walk"))
+        state = self._state
+        record = None if state.generator is None else walk_record(
+            state.generator, state.coords, state.digit, state.seed)
+        self._with_walk(lambda frames: self._open_animation_dialog(frames, "Latent walk",
+                                                                   provenance=record))
 
     def listen_to_walk(self) -> None:
         """A loop around the explorer's point, rendered on the pool, into the Sound panel."""
@@ -259,13 +268,18 @@ class MediaController(QObject):
                     round(WALK_SECONDS * MORPH_FPS), state.seed, on_returned=then,
                     on_errored=lambda e: self._notifier.error(f"Walk failed: {e}"))
 
-    def _open_animation_dialog(self, frames, title: str, seconds: float | None = None) -> None:
+    def _open_animation_dialog(self, frames, title: str, seconds: float | None = None,
+                               provenance: Provenance | None = None) -> None:
         """`frames`: an array [F, H, W], or a function making that many frames (then
-        `seconds` is the animation's natural length)."""
+        `seconds` is the animation's natural length); `provenance` goes into the file
+        (an image's own place, a video's container tags)."""
+        from studio.export.provenance_places import video_metadata
         from studio.qt.media.animation_dialog import AnimationExportDialog
 
         self.dialog = AnimationExportDialog(frames, self._notifier, self._parent,
                                             title=title, sound_writer=self._walk_sound_writer,
+                                            provenance=provenance,
+                                            metadata=video_metadata(provenance),
                                             **self._choosers())
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its frames go with it
         self.dialog.fps.setValue(MORPH_FPS)
