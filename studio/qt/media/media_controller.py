@@ -78,7 +78,8 @@ class MediaController(QObject):
         # (title, filter) -> Path | None; None: a file dialog. Tests answer it themselves.
         self.choose_path: Callable[[str, str], Path | None] | None = None
         self.sound = SoundPanel(notifier)
-        self.restorer = PointRestorer(store, state, notifier, self._checkpoints, self)
+        self.restorer = PointRestorer(store, state, notifier, self._checkpoints, self,
+                                      keyframes=keyframes)
         opener.point_found.connect(self._on_opener_point_found)
         self.restorer.restored.connect(self._on_restorer_restored)
         live.generated.connect(self._on_live_generated)
