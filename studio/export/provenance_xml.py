@@ -113,10 +113,14 @@ def record_in_xml(data: bytes, source: str) -> str | None:
     try:
         parser.Parse(data, True)
     except _Refused as e:
-        raise ExportError(f"{source}: {e}") from None
+        raise HostileXMLError(f"{source}: {e}") from None
     except (expat.ExpatError, ValueError) as e:
         raise ExportError(f"{source}: not well-formed XML ({e})") from None
     return "".join(found) if state["done"] else None
+
+
+class HostileXMLError(ExportError):
+    """XML that declares entities or a DTD subset: not to be handed to any parser."""
 
 
 class _Refused(Exception):

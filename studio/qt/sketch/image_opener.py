@@ -4,6 +4,13 @@ Decoding and conversion run on the pool (a 40-megapixel scan takes a while to
 decode), and the document changes only once the ink is ready, so a bad or huge file
 leaves the drawing exactly as it was and says why through the notifier.
 
+A file the studio exported (PNG, APNG, WebP, GIF, SVG, MP4, WebM) carries the record
+of the explorer point or morph it shows: that is restored instead (export/provenance);
+a damaged record opens the picture as a plain picture with a warning naming the file,
+and a video, which has no picture for the canvas, is then refused with that reason. An
+SVG without a record opens as its rendering (QtSvg), once its XML passed the hostile
+XML check (no entities, no DTD subset).
+
 A PNG the pen wrote (`studio draw`, export/drawing_record) carries its strokes: they
 come back as strokes, laid out in the canvas's fields as the pen writes a number and
 at the pen's width, so the artist can erase and redraw them; a damaged record opens
@@ -19,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
 
 from studio.ml.data.image_files import check_size
 from studio.ml.errors import StudioError
@@ -30,8 +37,9 @@ from studio.qt.sketch.sketch_document import SIDE, BaseSource, SketchDocument
 SPACING = 0.25  # field pixels between a restored stroke's points (qt/pen/pen_motion.SPACING)
 MAX_STEPS = 64  # restored points per segment of the pen's polyline at most...
 MAX_RESTORED = 200_000  # ...and about this many in all
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm *.ppm);;" \
-               "All files (*)"
+IMAGE_FILTER = "Images and studio exports (*.png *.apng *.jpg *.jpeg *.bmp *.gif *.webp " \
+               "*.tif *.tiff *.pgm *.ppm *.svg *.mp4 *.webm);;All files (*)"
+SVG_SIDE = 1024  # an SVG without a record is drawn this many pixels on its longest side
 
 
 @dataclass(frozen=True)
@@ -47,25 +55,58 @@ class Opened:
 
 
 def _ink_from_file(path: Path) -> Opened:
-    """Runs in the pool; every failure names the file. A PNG the studio exported carries
-    the explorer point it shows: that point is restored instead of drawing the image; a
-    drawing the pen wrote comes back as its strokes."""
-    from studio.export.provenance_places import read_provenance
+    """Runs in the pool; every failure names the file. A file the studio exported carries
+    the explorer point (or morph) it shows: that is restored instead of drawing the
+    image; a drawing the pen wrote comes back as its strokes."""
+    from studio.export.provenance_places import VIDEO_SUFFIXES, read_provenance
+    from studio.export.provenance_xml import HostileXMLError
 
-    problem = ""
-    if path.suffix.lower() == ".png":
-        try:
-            provenance = read_provenance(path)
-        except StudioError as e:
-            provenance, problem = None, f"{e}; opened as a plain image"
-        if provenance is not None:
-            return Opened(path.name, None, provenance)
-        if not problem:
-            drawing = _drawing_from_file(path)
-            if drawing.strokes is not None:
-                return drawing
-            problem = drawing.problem
+    problem, suffix = "", path.suffix.lower()
+    try:
+        provenance = read_provenance(path)
+    except HostileXMLError as e:
+        raise StudioError(f"{e}; not opened") from e
+    except StudioError as e:
+        if suffix in VIDEO_SUFFIXES:
+            raise StudioError(f"{e}; a video has no picture for the canvas") from e
+        provenance, problem = None, f"{e}; opened as a plain image"
+    if provenance is not None:
+        return Opened(path.name, None, provenance)
+    if suffix in VIDEO_SUFFIXES:
+        raise StudioError(f"{path.name}: this video holds no Latent Studio record to go back "
+                          "to, and a video has no picture for the canvas")
+    if suffix == ".png" and not problem:
+        drawing = _drawing_from_file(path)
+        if drawing.strokes is not None:
+            return drawing
+        problem = drawing.problem
+    if suffix == ".svg":
+        return _ink_from_svg(path, problem)
     return _ink_only(path, problem)
+
+
+def _ink_from_svg(path: Path, problem: str) -> Opened:
+    """An SVG drawn at SVG_SIDE pixels on its longest side, then opened as pixels."""
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(str(path))
+    if not renderer.isValid():
+        raise StudioError(f"{path.name}: not an SVG the studio can draw")
+    box = renderer.viewBoxF()
+    w, h = (box.width(), box.height()) if box.width() > 0 and box.height() > 0 else (1.0, 1.0)
+    scale = SVG_SIDE / max(w, h)
+    image = QImage(max(1, round(w * scale)), max(1, round(h * scale)),
+                   QImage.Format.Format_RGBA8888)
+    image.fill(0xFFFFFFFF)  # paper under a transparent drawing, as a viewer shows it
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    stride = image.bytesPerLine()
+    pixels = np.frombuffer(image.constBits(), np.uint8, count=image.height() * stride)
+    rgba = pixels.reshape(image.height(), stride)[:, :4 * image.width()].reshape(
+        image.height(), image.width(), 4).copy()
+    opened = _ink_from_pixels(rgba, path.name)
+    return Opened(path.name, opened.ink, problem=problem, source=opened.source)
 
 
 def _ink_only(path: Path, problem: str) -> Opened:
