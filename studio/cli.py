@@ -135,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="snap the rows' frequencies to this musical scale")
     s.add_argument("--float", action="store_true", help="write 32-bit float, not 16-bit PCM")
 
+    from studio.spectrogram_command import add_spectrogram_parser
+
+    add_spectrogram_parser(sub, _positive, _pixels)
+
     e = sub.add_parser("evaluate", help="score the models on the bundled test split")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     for kind in ("cnn", "vae", "gan"):
@@ -165,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return commands.launch_gui()
+        if args.command == "spectrogram":
+            from studio.spectrogram_command import spectrogram
+
+            return spectrogram(args)
         return getattr(commands, args.command)(args)
     except StudioError as e:
         print(f"studio: error: {e}", file=sys.stderr)
