@@ -154,7 +154,7 @@ class ImageExportRecord(msgspec.Struct, kw_only=True):
 class AnimationExportRecord(msgspec.Struct, kw_only=True):
     """Export Morph's and Walk's choices (the length follows the frames)."""
 
-    format: Literal["GIF", "APNG", "WebP"] = "GIF"
+    format: Literal["GIF", "APNG", "WebP", "MP4", "WebM"] = "GIF"
     fps: bounded(1.0, 60.0) = 24.0
     loop: bool = True
     size: whole(16, 2048) = 256
@@ -163,6 +163,7 @@ class AnimationExportRecord(msgspec.Struct, kw_only=True):
     with_sound: bool = False
     ink: Colour | None = None
     paper: Colour | None = None
+    quality: whole(0, 100) = 75  # video only (studio.export.video.crf)
 
 
 class ExportRecord(msgspec.Struct, kw_only=True):

@@ -39,6 +39,7 @@ def show_animation_choices(dialog: AnimationExportDialog, record: AnimationExpor
     dialog.smooth.setChecked(record.smooth)
     dialog.transparent.setChecked(record.transparent)
     dialog.with_sound.setChecked(record.with_sound)
+    dialog.quality.setValue(record.quality)
     for button, colour in ((dialog.ink, record.ink), (dialog.paper, record.paper)):
         if colour is not None:
             button.set_colour(colour)
@@ -50,4 +51,5 @@ def animation_choices(dialog: AnimationExportDialog) -> AnimationExportRecord:
                                  smooth=dialog.smooth.isChecked(),
                                  transparent=dialog.transparent.isChecked(),
                                  with_sound=dialog.with_sound.isChecked(),
-                                 ink=dialog.ink.colour(), paper=dialog.paper.colour())
+                                 ink=dialog.ink.colour(), paper=dialog.paper.colour(),
+                                 quality=dialog.quality.value())

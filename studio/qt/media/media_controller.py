@@ -12,8 +12,8 @@ says through signals when the window should show the Sound dock or the explorer.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -97,14 +97,15 @@ class MediaController(QObject):
             "Export the canvas's strokes as single-line SVG paths, for pen plotters")
         self.export_morph_action = action(
             "Export &Morph…", ["Ctrl+Shift+M"], self.export_morph,
-            "Export the keyframe morph as GIF, APNG or WebP, with its sound if you like")
+            "Export the keyframe morph as GIF, APNG, WebP, MP4 or WebM, with its sound if you "
+            "like")
         self.export_walk_action = action(
             "Export Latent &Walk…", ["Ctrl+Shift+W"], self.export_walk,
-            "Export a looping walk around the explorer's point as GIF, APNG or WebP, with its "
-            "sound if you like")
+            "Export a looping walk around the explorer's point as GIF, APNG, WebP, MP4 or "
+            "WebM, with its sound if you like")
         self.export_drawing_action = action(
             "Export &Drawing Animation…", ["Ctrl+Alt+A"], self.export_drawing,
-            "Export the drawing being drawn, stroke by stroke, as GIF, APNG or WebP")
+            "Export the drawing being drawn, stroke by stroke, as GIF, APNG, WebP, MP4 or WebM")
         self.listen_canvas_action = action(
             "Listen to the &Canvas", ["Ctrl+Alt+1"], self.listen_to_canvas,
             "Turn the drawing into sound in the Sound panel")
@@ -307,18 +308,11 @@ class MediaController(QObject):
                                                           animation=animation_choices(dialog))
 
     def _walk_sound_writer(self):
-        """Reads the Sound panel's settings now, on the GUI thread; the writer it returns
-        runs on the pool: the frames sonified over the animation's own length."""
-        from studio.audio.sonify import sonify, walk_image
-        from studio.audio.wav import write_wav
+        """The Sound panel's settings, read now on the GUI thread; the sound is made on
+        the pool, over the animation's own length."""
+        from studio.qt.media.animation_writer import sonified
 
-        settings, sample_format = self.sound.settings(), self.sound.wav_format.currentData()
-
-        def write(path: Path, frames: np.ndarray, seconds: float) -> Path:
-            timed = replace(settings, duration_s=seconds).check()
-            return write_wav(path, sonify(walk_image(frames), timed), timed.rate, sample_format)
-
-        return write
+        return sonified(self.sound.settings(), self.sound.wav_format.currentData())
 
     def _listen_to_frames(self, frames: np.ndarray, title: str = "Morph") -> None:
         from studio.audio.sonify import walk_image
@@ -356,5 +350,9 @@ class MediaController(QObject):
         self.point_restored.emit(name)
 
     def close(self) -> None:
-        """The window is closing: silence playback."""
+        """The window is closing: silence playback, stop a video being written."""
         self.sound.close_panel()
+        cancel = getattr(self.dialog, "cancel_export", None)
+        with contextlib.suppress(RuntimeError):  # the dialog was closed and deleted already
+            if cancel is not None:
+                cancel()
