@@ -122,7 +122,8 @@ class PointRestorer(QObject):
                         digits: list[int], images: np.ndarray, animation, name: str) -> None:
         """The morph's keyframes replace the strip's, with its speed and loop."""
         strip = self._keyframes
-        if self._state.generator is not generator:
+        shown = self._state.generator
+        if shown is None or shown.sha256 != generator.sha256:
             return  # another generator was chosen meanwhile: its strip is not this one
         replaced = len(strip.keyframes())
         strip.list.clear_all()
