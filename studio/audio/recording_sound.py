@@ -27,6 +27,7 @@ from studio.audio.sonify import (
     SonifySettings,
     brightness_to_amplitude,
     row_frequencies,
+    sonify,
 )
 from studio.audio.spectral import HOP, N_FFT, Frames, interpolation, istft, stft, target_magnitude
 
@@ -131,6 +132,15 @@ def resynthesize(picture: np.ndarray, recording: Recording,
     if peak > 1.0:  # painted louder than full scale: bring it down, do not clip
         out *= PEAK / peak
     return out
+
+
+def sound_of(image: np.ndarray, settings: SonifySettings,
+             recording: Recording | None = None) -> np.ndarray:
+    """What the Sound panel plays: `image` sonified, or heard through `recording` when it
+    is that recording's (edited) picture."""
+    if recording is None:
+        return sonify(image, settings)
+    return resynthesize(image, recording)
 
 
 def _touched_frames(picture: np.ndarray, original: np.ndarray, frames: int,

@@ -1,10 +1,10 @@
 """Listen to an image: sonify it on the pool, play it with a moving playhead, export WAV.
 
-The panel holds one image (the canvas, a generated digit or a latent walk laid out by
-studio.audio.walk_image) and re-renders its sound whenever a setting changes, latest
-wins, so dragging a spin box never queues stale renders. Playback goes through
-studio.audio.Player; when PortAudio or an output device is missing, Play is disabled
-with the reason in its tooltip and everything else (render, export) still works.
+The panel holds one image (the canvas, perhaps a linked recording's picture; a digit; a
+walk laid out by studio.audio.walk_image) and re-renders it on each setting change,
+latest wins. Playback goes through studio.audio.Player; when PortAudio or an output
+device is missing, Play is disabled with the reason in its tooltip; render and export
+still work.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.audio import AudioError, Player, SonifySettings, sonify, write_wav
+from studio.audio import AudioError, Player, SonifySettings, write_wav
+from studio.audio.recording_sound import Recording, sound_of
 from studio.qt.base.workers import LatestWins, run_in_pool
 from studio.qt.media.sound_view import SoundView
 
@@ -40,9 +41,10 @@ FORMATS = {"16-bit PCM": "pcm16", "32-bit float": "float32"}
 CHECKING = "Looking for an audio output device…"
 
 
-def render_sound(image: np.ndarray, settings: SonifySettings) -> tuple[SonifySettings, np.ndarray]:
-    """Pool job: the sound, tagged with the settings it was made with."""
-    return settings, sonify(image, settings)
+def render_sound(image: np.ndarray, settings: SonifySettings,
+                 recording: Recording | None = None) -> tuple[SonifySettings, np.ndarray]:
+    """Pool job: the sound (through a linked recording), tagged with its settings."""
+    return settings, sound_of(image, settings, recording)
 
 
 class SoundPanel(QWidget):
@@ -66,6 +68,7 @@ class SoundPanel(QWidget):
         self._export_pending: tuple[Path, str] | None = None
         self._reason: str | None = CHECKING
         self.export_worker = None
+        self.linked_recording = lambda _image, _settings: None  # qt/media/recording_link's
         self._jobs = LatestWins(self)
         self._jobs.returned.connect(self._on_jobs_returned)
         self._jobs.errored.connect(self._on_jobs_errored)
@@ -85,10 +88,10 @@ class SoundPanel(QWidget):
             spin.valueChanged.connect(self._on_setting_changed)
         self.play = QPushButton("Play")
         self.play.clicked.connect(self._on_play_clicked)
-        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume = QSlider(Qt.Orientation.Horizontal,
+                              toolTip="Playback volume (exported files are not affected)")
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
-        self.volume.setToolTip("Playback volume (exported files are not affected)")
         self.volume.valueChanged.connect(self._on_volume_value_changed)
         self.wav_format = _combo(FORMATS, "Sample format of exported WAV files")
         self.export = QPushButton("Export WAV…")
@@ -111,8 +114,7 @@ class SoundPanel(QWidget):
         layout.addLayout(transport)
         layout.addLayout(saving)
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(33)  # ~30 fps playhead
+        self._timer = QTimer(self, interval=33)  # ~30 fps playhead
         self._timer.timeout.connect(self._on_timer_timeout)
         self._update_play_button()
         # Probing PortAudio can take a while (ALSA/JACK scans): off the GUI thread.
@@ -126,9 +128,8 @@ class SoundPanel(QWidget):
         self._title = title
         self.view.set_image(self._image)
         if duration_s is not None:
-            self.duration.blockSignals(True)
-            self.duration.setValue(float(duration_s))
-            self.duration.blockSignals(False)
+            with QSignalBlocker(self.duration):
+                self.duration.setValue(float(duration_s))
         self.render()
 
     @property
@@ -167,7 +168,8 @@ class SoundPanel(QWidget):
         except AudioError as e:
             self.notifier.warning(str(e))
             return
-        self._jobs.submit(render_sound, self._image, settings)
+        self._jobs.submit(render_sound, self._image, settings,
+                          self.linked_recording(self._image, settings))
 
     @property
     def busy(self) -> bool:
@@ -299,19 +301,17 @@ class SoundPanel(QWidget):
 
 
 def _combo(items: dict, tooltip: str) -> QComboBox:
-    combo = QComboBox()
+    combo = QComboBox(toolTip=tooltip)
     for label, value in items.items():
         combo.addItem(label, value)
-    combo.setToolTip(tooltip)
     return combo
 
 
 def _spin(low: float, high: float, value: float, suffix: str, decimals: int,
           tooltip: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
+    spin = QDoubleSpinBox(toolTip=tooltip)
     spin.setRange(low, high)
     spin.setDecimals(decimals)
     spin.setValue(value)
     spin.setSuffix(suffix)
-    spin.setToolTip(tooltip)
     return spin

@@ -21,6 +21,7 @@ from studio.qt.base.workers import wait_for_workers
 from studio.qt.explore.explorer_controller import ExplorerController
 from studio.qt.explore.generator_store import LoadedGenerator
 from studio.qt.media.media_controller import MediaController
+from studio.qt.media.recording_link import RECORDING_FILTER, RecordingLink
 from studio.qt.pen.pen_controller import PenController
 from studio.qt.project.project_controller import ProjectController
 from studio.qt.project.project_parts import ProjectParts
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
             selection=self.canvas.selection, opener=self.opener,
             library=self.training.library, settings=settings, notifier=notifier,
             explorer_shown=self._explorer_shown, parent=self)
+        self.recordings = RecordingLink(self.document, self.media.sound, notifier, self)
         self.sound_dock = self._add_dock("Sound", scrolling(self.media.sound),
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.pen_dock = self._add_dock("Pen", scrolling(self.pen.panel),
@@ -234,14 +236,16 @@ class MainWindow(QMainWindow):
     # ---- slots ---------------------------------------------------------------------
     def _on_open_image_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import Image", self.settings.last_open_dir,
-                                              IMAGE_FILTER)
+                                              f"{IMAGE_FILTER};;{RECORDING_FILTER}")
         if path:
             self.settings.last_open_dir = str(Path(path).parent)
-            self.opener.open_file(Path(path))
+            self._on_canvas_file_dropped(Path(path))
 
     def _on_canvas_file_dropped(self, path: Path) -> None:
         if path.suffix.lower() == ".lstudio":
             self.project.open(path)
+        elif self.recordings.handles(path):
+            self.recordings.open_file(path)
         else:
             self.opener.open_file(path)
 
