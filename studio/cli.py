@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_spectrogram_parser(sub, _positive, _pixels)
 
+    from studio.animate_command import add_animate_parser
+
+    add_animate_parser(sub, _positive, _pixels)
+
     e = sub.add_parser("evaluate", help="score the models on the bundled test split")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     for kind in ("cnn", "vae", "gan"):
@@ -173,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from studio.spectrogram_command import spectrogram
 
             return spectrogram(args)
+        if args.command == "animate":
+            from studio.animate_command import animate
+
+            return animate(args)
         return getattr(commands, args.command)(args)
     except StudioError as e:
         print(f"studio: error: {e}", file=sys.stderr)
