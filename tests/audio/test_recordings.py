@@ -20,8 +20,12 @@ av = pytest.importorskip("av")
 
 from studio.audio import AudioError, SonifySettings  # noqa: E402
 from studio.audio.audio_files import read_audio  # noqa: E402
-from studio.audio.recording_sound import Recording, open_recording, resynthesize, \
-    spectrogram_picture  # noqa: E402
+from studio.audio.recording_sound import (  # noqa: E402
+    Recording,
+    open_recording,
+    resynthesize,
+    spectrogram_picture,
+)
 from studio.audio.sonify import brightness_to_amplitude, row_frequencies  # noqa: E402
 from studio.audio.spectral import griffin_lim, stft, target_magnitude  # noqa: E402
 from studio.cli import main as cli  # noqa: E402
