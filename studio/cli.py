@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "VAE, train models. With no command, opens the studio window; `studio "
                 "PROJECT.lstudio` opens the window with that project.")
     p.add_argument("--version", action="version", version=f"%(prog)s {studio.__version__}")
+    p.add_argument("--self-test", action="store_true",
+                   help="check, headless, that this install works: one line per check")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a CNN, VAE, GAN or stroke model with a progress bar")
@@ -171,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from studio.ml.errors import StudioError
 
     try:
+        if args.self_test:
+            from studio.self_test import run_self_test
+
+            return run_self_test()
         if args.command is None:
             return commands.launch_gui()
         if args.command == "spectrogram":
