@@ -86,13 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data", default="bundled",
                    help="'bundled' (default) or a folder of IDX files or of class subfolders")
     t.add_argument("--epochs", type=_positive(int))
-    t.add_argument("--batch-size", type=_positive(int))
+    t.add_argument("--batch-size", type=_positive(int),
+                   help="the global batch: under torchrun each of N processes takes 1/N")
     t.add_argument("--lr", type=_positive(float), help="learning rate")
     t.add_argument("--latent-dim", type=_positive(int), help="latent size (vae, gan)")
     t.add_argument("--seed", type=_non_negative_int, default=0)
     t.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     t.add_argument("--out", type=Path,
                    help="folder for the checkpoint (default: runs/<kind>-<date-time>)")
+    t.add_argument("--resume", type=Path, metavar="CHECKPOINT",
+                   help="continue a checkpoint of this kind (any number of processes)")
 
     r = sub.add_parser("recognize", help="recognize digits in image files")
     r.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
@@ -145,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_animate_parser(sub, _positive, _pixels)
 
+    i = sub.add_parser("install-desktop", help="add the studio to this user's app menu, with its "
+                       "icon and the .lstudio file type (--uninstall removes exactly that)")
+    i.add_argument("--uninstall", action="store_true", help="remove what install-desktop added")
+
     e = sub.add_parser("evaluate", help="score the models on the bundled test split")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     for kind in ("cnn", "vae", "gan"):
@@ -183,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from studio.spectrogram_command import spectrogram
 
             return spectrogram(args)
+        if args.command == "install-desktop":
+            from studio.desktop_install import install_desktop
+
+            return install_desktop(args.uninstall)
         if args.command == "animate":
             from studio.animate_command import animate
 

@@ -12,9 +12,11 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from studio.core.settings import load_settings
@@ -101,6 +103,9 @@ def run(argv: Sequence[str] | None = None, data_dir: Path | None = None,
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("LatentStudio")
     app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("io.github.latentstudio.LatentStudio")  # Wayland: icon from the entry
+    app.setWindowIcon(QIcon(str(resources.files("studio.resources") / "desktop"
+                                / "latent-studio-256.png")))
     if data_dir is None:
         data_dir = Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppDataLocation))
