@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from studio.ml.data.digit_datasets import ImageSet, Splits, stratified_split
+from studio.ml.data.idx_cache import cached_plain
+from studio.ml.data.lazy_images import LazyImages, want_lazy
 from studio.ml.errors import DatasetError
 
 # IDX type codes (third byte of the magic number); all big-endian on disk.
@@ -49,39 +51,69 @@ def read_idx(path: Path) -> np.ndarray:
     """The array stored in one IDX file (plain or gzipped), in native byte order."""
     path = Path(path)
     data = _read_bytes(path)
-    if len(data) < 4:
-        raise DatasetError(f"{path}: truncated file ({len(data)} bytes, not even an IDX header)")
-    if data[0] != 0 or data[1] != 0:
-        raise DatasetError(f"{path}: wrong magic number 0x{data[:4].hex()}, not an IDX file")
-    code, ndim = data[2], data[3]
+    dtype, dims, header = _check_layout(path, data, len(data))
+    needed = math.prod(dims) * dtype.itemsize
+    array = np.frombuffer(data, dtype, count=needed // dtype.itemsize, offset=header)
+    return array.reshape(dims).astype(dtype.newbyteorder("="))
+
+
+def _check_layout(path: Path, head: bytes, size: int) -> tuple[np.dtype, tuple[int, ...], int]:
+    """(dtype, dims, header length) of an IDX file of `size` bytes starting with `head`,
+    or the DatasetError naming what is wrong; shared by the in-memory and mapped reads."""
+    if size < 4:
+        raise DatasetError(f"{path}: truncated file ({size} bytes, not even an IDX header)")
+    if head[0] != 0 or head[1] != 0:
+        raise DatasetError(f"{path}: wrong magic number 0x{head[:4].hex()}, not an IDX file")
+    code, ndim = head[2], head[3]
     if code not in _DTYPES:
         raise DatasetError(f"{path}: unsupported IDX data type 0x{code:02x} in the magic number")
     header = 4 + 4 * ndim
-    if len(data) < header:
+    if size < header:
         raise DatasetError(f"{path}: truncated file (header announces {ndim} dimensions "
-                           f"but the file has only {len(data)} bytes)")
-    dims = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
+                           f"but the file has only {size} bytes)")
+    dims = tuple(int(d) for d in np.frombuffer(head, ">u4", count=ndim, offset=4))
     dtype = _DTYPES[code]
     if math.prod(max(d, 1) for d in dims) * dtype.itemsize > MAX_ANNOUNCED:
         raise DatasetError(f"{path}: header announces {'x'.join(map(str, dims))} values, "
                            f"far more than any data set; not a valid IDX file")
     needed = math.prod(dims) * dtype.itemsize  # Python ints: 4 x 2^31 would wrap in int64
-    have = len(data) - header
+    have = size - header
     if have < needed:
         raise DatasetError(f"{path}: truncated file (header says {'x'.join(map(str, dims))} "
                            f"needing {needed} bytes of data, found {have})")
     if have > needed:
         raise DatasetError(f"{path}: {have - needed} bytes more than its header "
                            f"({'x'.join(map(str, dims))}) describes; not a valid IDX file")
-    array = np.frombuffer(data, dtype, count=needed // dtype.itemsize, offset=header)
-    return array.reshape(dims).astype(dtype.newbyteorder("="))
+    return dtype, dims, header
 
 
-def load_idx_folder(path: Path) -> Splits:
+def map_idx(path: Path) -> np.ndarray:
+    """One IDX file memory-mapped instead of read: pages come from disk as rows are used.
+
+    A gzipped file is first decompressed once, streamed, into the data cache
+    (idx_cache.py); the same checks and messages as `read_idx` apply, naming `path`.
+    Files of wider types than bytes are read whole (they are labels or not images).
+    """
+    path = Path(path)
+    plain = cached_plain(path)
+    try:
+        size = plain.stat().st_size
+        with plain.open("rb") as f:
+            head = f.read(4 + 4 * 255)
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot read the file ({e.strerror or e})") from e
+    dtype, dims, header = _check_layout(path, head, size)
+    if dtype.itemsize != 1 or math.prod(dims) == 0:
+        return read_idx(path)
+    return np.memmap(plain, dtype=dtype.newbyteorder("="), mode="r", offset=header, shape=dims)
+
+
+def load_idx_folder(path: Path, lazy: bool | None = None) -> Splits:
     """Train and test sets from the IDX files in a folder (or the folder of one IDX file).
 
     A folder holding one dataset needs no choice; given one file of a folder that holds
-    several (the full EMNIST release), its dataset is the one loaded.
+    several (the full EMNIST release), its dataset is the one loaded. lazy: memory-map
+    the training images (LazyImages) instead of reading them; None decides by size.
     """
     path = Path(path)
     folder = path.parent if path.is_file() else path
@@ -106,9 +138,10 @@ def load_idx_folder(path: Path) -> Splits:
     test = _pair(folder, files, "test")
     if train is None:
         raise DatasetError(f"{folder}: no training images (a ...train-images-idx3-ubyte file)")
-    train_set = _load_pair(*train)
+    train_set = _load_pair(*train, lazy=want_lazy(_announced_count(train[0]), lazy))
     if test is None:
         train_set, test_set = stratified_split(train_set.images, train_set.labels, 0.1, seed=0)
+        test_set = ImageSet(np.asarray(test_set.images), test_set.labels)  # evaluated whole
     else:
         test_set = _load_pair(*test)
     labels = np.concatenate([train_set.labels, test_set.labels])
@@ -176,8 +209,19 @@ def _pair(folder: Path, files: list[_IdxName], split: str) -> tuple[Path, Path] 
     return images[0].path, labels[0].path
 
 
-def _load_pair(images_path: Path, labels_path: Path) -> ImageSet:
-    images = read_idx(images_path)
+def _announced_count(path: Path) -> int:
+    """The image count an IDX header announces (0 when unreadable: read_idx will say why)."""
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as f:
+            head = f.read(8)
+    except (OSError, EOFError, zlib.error):
+        return 0
+    return int.from_bytes(head[4:8], "big") if len(head) == 8 and head[3] >= 1 else 0
+
+
+def _load_pair(images_path: Path, labels_path: Path, lazy: bool = False) -> ImageSet:
+    images = map_idx(images_path) if lazy else read_idx(images_path)
     labels = read_idx(labels_path)
     if images.ndim != 3:
         raise DatasetError(f"{images_path}: not an images file ({images.ndim} dimensions, "
@@ -196,8 +240,14 @@ def _load_pair(images_path: Path, labels_path: Path) -> ImageSet:
         raise DatasetError(f"{images_path}: no images in the file")
     if labels.min() < 0:
         raise DatasetError(f"{labels_path}: negative labels")
-    if images_path.name.lower().startswith("emnist"):
-        images = images.transpose(0, 2, 1)  # EMNIST stores each image transposed
+    transposed = images_path.name.lower().startswith("emnist")  # EMNIST stores them so
+    if isinstance(images, np.memmap):
+        mapped = images
+        rows = np.arange(len(images), dtype=np.int64)
+        reader = (lambda i: mapped[i].transpose(0, 2, 1)) if transposed else mapped.__getitem__
+        return ImageSet(LazyImages(reader, rows), labels.astype(np.int64))
+    if transposed:
+        images = images.transpose(0, 2, 1)
     return ImageSet(np.ascontiguousarray(images), labels.astype(np.int64))
 
 

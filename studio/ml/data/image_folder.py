@@ -7,12 +7,14 @@ trained on the folder sees its images the way it will see the user's sketches.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
 
 from studio.ml.data.digit_datasets import ImageSet, Splits, stratified_split
 from studio.ml.data.image_files import ImageFileError, open_image
+from studio.ml.data.lazy_images import LazyImages, want_lazy
 from studio.ml.data.preprocess import to_mnist, to_uint8
 from studio.ml.errors import DatasetError
 
@@ -20,8 +22,12 @@ _DIGITS = {str(d) for d in range(10)}
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini"}  # written by file managers, never images
 
 
-def load_image_folder(path: Path) -> Splits:
-    """Train and test sets from class subfolders, or from train/ and test/ holding them."""
+def load_image_folder(path: Path, lazy: bool | None = None) -> Splits:
+    """Train and test sets from class subfolders, or from train/ and test/ holding them.
+
+    lazy: list and check the training files now but decode them batch by batch
+    (LazyImages); None decides by the file count. Test images are always decoded now.
+    """
     path = Path(path)
     train_dir, test_dir = path / "train", path / "test"
     if test_dir.is_dir() and not train_dir.is_dir():
@@ -31,7 +37,11 @@ def load_image_folder(path: Path) -> Splits:
     names = [c.name for c in classes]
     labels_of = _label_map(names)
 
-    train = _load_classes(classes, labels_of)
+    files = [(folder, _image_files(folder)) for folder in classes]
+    if want_lazy(sum(len(f) for _, f in files), lazy):
+        train = _lazy_classes(files, labels_of)
+    else:
+        train = _load_classes(classes, labels_of)
     if test_dir.is_dir():
         test_classes = _class_folders(test_dir)
         for folder in test_classes:
@@ -40,6 +50,7 @@ def load_image_folder(path: Path) -> Splits:
         test = _load_classes(test_classes, labels_of)
     else:
         train, test = stratified_split(train.images, train.labels, 0.1, seed=0)
+        test = ImageSet(np.asarray(test.images), test.labels)  # evaluated whole
     num_classes = 10 if set(names) <= _DIGITS else len(names)
     return Splits(train, test, str(path), num_classes=num_classes)
 
@@ -72,6 +83,35 @@ def _load_classes(folders: list[Path], labels_of: dict[str, int]) -> ImageSet:
         images += found
         labels += [labels_of[folder.name]] * len(found)
     return ImageSet(np.stack(images), np.array(labels, dtype=np.int64))
+
+
+def _lazy_classes(files: list[tuple[Path, list[Path]]], labels_of: dict[str, int]) -> ImageSet:
+    """The files' paths and labels only; pixels come from `_decode_rows` per batch.
+
+    What can be checked without decoding is checked now, with today's messages; an
+    unreadable image raises its message when its batch is read, and an image with no ink
+    (skipped by the in-memory path, which must decode to know) trains as a blank page.
+    """
+    paths: list[Path] = []
+    labels: list[int] = []
+    for folder, found in files:
+        if not found:
+            raise DatasetError(f"{folder}: empty class folder (no image with ink in it)")
+        paths += found
+        labels += [labels_of[folder.name]] * len(found)
+    rows = np.arange(len(paths), dtype=np.int64)
+    reader = functools.partial(_decode_rows, tuple(paths))
+    return ImageSet(LazyImages(reader, rows, decodes=True), np.array(labels, dtype=np.int64))
+
+
+def _decode_rows(paths: tuple[Path, ...], rows: np.ndarray) -> np.ndarray:
+    """Images at `rows` [B] decoded now -> [B, 28, 28] uint8 (a blank one where no ink)."""
+    out = np.zeros((len(rows), 28, 28), np.uint8)
+    for i, row in enumerate(rows):
+        image = _load_image(paths[int(row)])
+        if image is not None:
+            out[i] = image
+    return out
 
 
 def _image_files(folder: Path) -> list[Path]:

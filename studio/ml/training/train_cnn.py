@@ -9,7 +9,10 @@ low resolution, faint or noisy ink, JPEG blocks).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 from studio.ml.data.augment import degrade, jitter
@@ -26,9 +29,14 @@ class CNNRecipe:
             self.opt, max_lr=settings.lr, total_steps=max(total_steps, 1), pct_start=0.2)
         self.gen = torch.Generator(device=device).manual_seed(settings.seed + 1)
         self.optimizers = {"opt": self.opt}
+        self.net: nn.Module = self.model  # what train_step runs: DDP(model) under torchrun
+
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
+        """Train through DDP(model): its backward averages gradients across ranks."""
+        self.net = wrap(self.model)
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        logits = self.model(degrade(jitter(x, self.gen), self.gen))  # [B, K]
+        logits = self.net(degrade(jitter(x, self.gen), self.gen))  # [B, K]
         loss = F.cross_entropy(logits, y, label_smoothing=0.05)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()

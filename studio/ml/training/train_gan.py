@@ -7,6 +7,8 @@ mode collapse on the 4,500 bundled digits in a few minutes on a CPU.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -32,10 +34,19 @@ class GANRecipe:
         self.device = device
         self.judge = judge
         self.seed = settings.seed
+        # What train_step runs: under torchrun each network in its own DDP, since each has
+        # its own optimizer and backward.
+        self.g: nn.Module = self.model.generator
+        self.d: nn.Module = self.model.discriminator
+
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
+        """Train through DDP(generator) and DDP(discriminator), both averaging gradients."""
+        self.g, self.d = wrap(self.model.generator), wrap(self.model.discriminator)
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        g, d = self.model.generator, self.model.discriminator
-        z = torch.randn(len(x), g.config.latent_dim, generator=self.gen, device=self.device)
+        g, d = self.g, self.d
+        z = torch.randn(len(x), self.model.config.latent_dim, generator=self.gen,
+                        device=self.device)  # [B, latent_dim]
         fake = g(z, y)  # [B, 1, 28, 28]
         d_loss = F.relu(1 - d(x, y)).mean() + F.relu(1 + d(fake.detach(), y)).mean()
         self.opt_d.zero_grad(set_to_none=True)

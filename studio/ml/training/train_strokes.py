@@ -15,6 +15,7 @@ standard deviation, kept in the model's config so samples come back in pixels.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,11 @@ class StrokeRecipe:
         self.optimizers = {"opt": self.opt}
         self.gen = torch.Generator(device="cpu").manual_seed(settings.seed + 1)
         self.judge, self.seed = judge, settings.seed
+        self.net: nn.Module = self.model  # what train_step runs: DDP(model) under torchrun
+
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
+        """Train through DDP(model): its backward averages gradients across ranks."""
+        self.net = wrap(self.model)
 
     def inputs(self) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
         """(train, test) as (stroke-5 rows [N, T, 5] in pixels, labels [N]) for the loop."""
@@ -90,7 +96,7 @@ class StrokeRecipe:
         x[..., :2] = torch.einsum("btj,bij->bti", x[..., :2], self._jitter(len(x)))
         x[..., :2] /= self.model.config.offset_scale
         inputs = torch.cat([start_row(len(x), x.device)[:, None], x[:, :-1]], dim=1)
-        offset_nll, pen_ce, points = mixture_losses(self.model(inputs, y), x)
+        offset_nll, pen_ce, points = mixture_losses(self.net(inputs, y), x)
         offsets, pen = offset_nll / points.clamp(min=1), pen_ce / (x.shape[0] * x.shape[1])
         loss = offsets + pen
         self.opt.zero_grad(set_to_none=True)

@@ -9,6 +9,8 @@ z ends up holding style, and samples from the prior read as the digit asked for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -36,10 +38,15 @@ class VAERecipe:
         self.optimizers = {"opt": self.opt}
         self.judge = judge
         self.seed = settings.seed
+        self.net: nn.Module = self.model  # what train_step runs: DDP(model) under torchrun
+
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
+        """Train through DDP(model): its backward averages gradients across ranks."""
+        self.net = wrap(self.model)
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         x = jitter(x, self.gen, degrees=6, scale=0.06, shift=0.05, shear=0.08, thickness_p=0.0)
-        logits, mu, logvar = self.model(x, y)
+        logits, mu, logvar = self.net(x, y)
         bce, kl = negative_elbo(logits, x, mu, logvar)  # each [B]
         loss = (bce + self.kl_weight() * kl).mean()
         self.opt.zero_grad(set_to_none=True)

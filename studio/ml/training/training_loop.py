@@ -6,14 +6,17 @@ the model and optimizers, one optimizer step, the per-epoch evaluation and the
 fixed-seed preview. This module owns what must be the same for all of them: seeding,
 batching, pause/cancel between steps, NaN checks, progress reports and one atomic
 checkpoint per epoch.
+
+Under torchrun (distributed.py) the same loop runs on every rank: each draws the same
+shuffled order, trains on its own equal slice of every global batch through DDP, and
+adds its loss sums to the others' at each epoch's end; rank 0 alone writes the
+checkpoint, of the unwrapped model, so the file is the one a single process writes.
 """
 
 from __future__ import annotations
 
-import math
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -21,12 +24,13 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from studio.ml.data.digit_datasets import ImageSet, Splits
-from studio.ml.errors import StudioError, TrainingError
-from studio.ml.models.checkpoints import save_checkpoint
+from studio.ml.data.digit_datasets import Splits
+from studio.ml.errors import TrainingError
 from studio.ml.models.model_kinds import KINDS
-from studio.ml.models.optimizer_state import flatten, restore
-from studio.ml.torch_device import resolve_device
+from studio.ml.models.optimizer_state import restore
+from studio.ml.training.batch_source import TensorBatches, batch_source, to_tensors
+from studio.ml.training.distributed import start
+from studio.ml.training.loop_reports import check_finite, check_writable, report, save
 from studio.ml.training.progress import Progress, RunControl
 from studio.ml.training.train_settings import DEFAULTS, TrainSettings, default_settings
 
@@ -46,10 +50,8 @@ class Recipe(Protocol):
     def preview(self) -> np.ndarray | None:
         """A fixed-seed sample grid [H, W] uint8, or None for kinds that generate nothing."""
 
-
-def to_tensors(images: ImageSet, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    x = torch.from_numpy(images.images).to(device).float().div_(255).unsqueeze(1)  # [N,1,28,28]
-    return x, torch.from_numpy(images.labels).to(device)
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
+        """Train through wrap(network) (DDP) for each network; `model` stays unwrapped."""
 
 
 def make_recipe(settings: TrainSettings, data: Splits, device: torch.device,
@@ -85,18 +87,23 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
                             f"than one batch of {settings.batch_size}")
     if len(data.test) == 0:
         raise TrainingError(f"{data.name}: no test images to measure the model on")
-    if out is not None:
-        _check_writable(out)  # fail now, not after a whole epoch of work
+    ctx, device = start(settings.device)
+    if settings.batch_size % ctx.world_size:
+        raise TrainingError(f"a batch of {settings.batch_size} does not split evenly over "
+                            f"{ctx.world_size} processes; --batch-size is the global batch, "
+                            f"choose a multiple of {ctx.world_size}")
+    if out is not None and ctx.is_main:
+        check_writable(out)  # fail now, not after a whole epoch of work
     control = control or RunControl()
-    device = resolve_device(settings.device)
-    torch.manual_seed(settings.seed)
+    torch.manual_seed(settings.seed)  # the same initial weights on every rank
     steps_per_epoch = len(data.train) // settings.batch_size  # drop the ragged last batch
     total = steps_per_epoch * settings.epochs
     recipe = make_recipe(settings, data, device, total, judge)
     if hasattr(recipe, "inputs"):  # the stroke models read strokes aligned with the images
         (x_train, y_train), (x_test, y_test) = recipe.inputs()
+        source = TensorBatches(x_train, y_train)
     else:
-        x_train, y_train = to_tensors(data.train, device)
+        source = batch_source(data.train, device, ctx.world_size)
         x_test, y_test = to_tensors(data.test, device)
     if init is not None:
         recipe.model.load_state_dict(init.state_dict())
@@ -104,83 +111,53 @@ def train(settings: TrainSettings, data: Splits, out: Path | None = None,
         restore(recipe.optimizers, init_optimizer)
     if start_epoch > 0 and hasattr(recipe, "resumed"):
         recipe.resumed()  # e.g. no second warm-up
+    if ctx.active:
+        recipe.distribute(lambda module: ctx.wrap(module, device))
+        recipe.gen.manual_seed(settings.seed + 1 + ctx.rank)  # each rank its own jitter
     order_rng = torch.Generator(device="cpu").manual_seed(settings.seed)
 
-    start = last_report = time.perf_counter()
+    start_s = last_report = time.perf_counter()
     step, sums, count = 0, {}, 0
+    epoch_sums: dict[str, float] = {}  # over the whole epoch, for the cross-rank mean
     last_checkpoint: Path | None = None
     last_epoch = start_epoch + settings.epochs
     for epoch in range(start_epoch + 1, last_epoch + 1):
         recipe.model.train()
-        order = torch.randperm(len(x_train), generator=order_rng).to(device)
-        for i in range(steps_per_epoch):
+        order = torch.randperm(len(source), generator=order_rng)  # [N], the same on all ranks
+        batches = [ctx.shard(order[i * settings.batch_size:(i + 1) * settings.batch_size])
+                   for i in range(steps_per_epoch)]  # each [batch_size / world_size]
+        for x, y in source.epoch(batches):
             if control.paused and not control.cancelled:  # the exact step it holds at
-                yield _report("paused", last_epoch, epoch, step, total, start, {}, 0)
+                yield report("paused", last_epoch, epoch, step, total, start_s, {}, 0)
             waited_from = time.perf_counter()
             keep_going = control.checkpoint()
-            start += time.perf_counter() - waited_from  # paused time is not training time
+            start_s += time.perf_counter() - waited_from  # paused time is not training time
             if not keep_going:
-                yield _report("stopped", last_epoch, epoch, step, total, start, sums, count,
-                              checkpoint=last_checkpoint)
+                yield report("stopped", last_epoch, epoch, step, total, start_s, sums, count,
+                             checkpoint=last_checkpoint)
                 return
-            idx = order[i * settings.batch_size:(i + 1) * settings.batch_size]
-            losses = recipe.train_step(x_train[idx], y_train[idx])
+            losses = recipe.train_step(x, y)
             step += 1
             for name, value in losses.items():
                 sums[name] = sums.get(name, 0.0) + float(value)
+                epoch_sums[name] = epoch_sums.get(name, 0.0) + float(value)
             count += 1
-            _check_finite(settings, epoch, step, losses, last_checkpoint)
+            check_finite(settings, epoch, step, losses, last_checkpoint)
             now = time.perf_counter()
             if now - last_report >= settings.report_every_s:
-                yield _report("step", last_epoch, epoch, step, total, start, sums, count)
+                yield report("step", last_epoch, epoch, step, total, start_s, sums, count)
                 sums, count, last_report = {}, 0, now
+        if ctx.active:  # the epoch's mean loss over every rank's steps
+            sums, count = ctx.sum_across(epoch_sums, steps_per_epoch)
         recipe.model.eval()
-        with torch.no_grad():
+        with torch.no_grad():  # every rank evaluates (schedulers step here); rank 0 reports
             metrics = recipe.evaluate(x_test, y_test)
             preview = recipe.preview()
-        if out is not None:
-            last_checkpoint = _save(out, recipe, settings, data, epoch, metrics)
-        yield _report("epoch", last_epoch, epoch, step, total, start, sums, count,
-                      metrics=metrics, preview=preview, checkpoint=last_checkpoint)
+        if out is not None and ctx.is_main:
+            last_checkpoint = save(out, recipe.model, recipe.optimizers, settings, data,
+                                   epoch, metrics)
+        ctx.barrier()  # no rank starts the next epoch before this checkpoint is whole
+        yield report("epoch", last_epoch, epoch, step, total, start_s, sums, count,
+                     metrics=metrics, preview=preview, checkpoint=last_checkpoint)
         sums, count, last_report = {}, 0, time.perf_counter()
-
-
-def _report(event: str, epochs: int, epoch: int, step: int, total: int,
-            start: float, sums: dict[str, float], count: int, **extra: object) -> Progress:
-    losses = {k: v / count for k, v in sums.items()} if count else {}
-    return Progress(event=event, epoch=epoch, epochs=epochs, step=step,
-                    total_steps=total, elapsed_s=time.perf_counter() - start,
-                    losses=losses, **extra)
-
-
-def _check_finite(settings: TrainSettings, epoch: int, step: int,
-                  losses: dict[str, torch.Tensor], last_checkpoint: Path | None) -> None:
-    for name, value in losses.items():
-        if not math.isfinite(float(value)):
-            kept = f"the last good checkpoint is kept at {last_checkpoint}" if last_checkpoint \
-                else "no checkpoint had been written yet"
-            raise TrainingError(
-                f"{KINDS[settings.kind].title} training stopped at epoch {epoch}, step {step}: "
-                f"the training loss {name!r} became {float(value)}; {kept}. Try a lower "
-                f"learning rate (now {settings.lr:g}).")
-
-
-def _check_writable(out: Path) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out.parent):
-            pass
-    except OSError as e:
-        raise TrainingError(f"{out.parent}: cannot write checkpoints there "
-                            f"({e.strerror or e})") from e
-
-
-def _save(out: Path, recipe: Recipe, settings: TrainSettings, data: Splits, epoch: int,
-          metrics: dict[str, float]) -> Path:
-    try:
-        return save_checkpoint(out, recipe.model, kind=settings.kind, dataset=data.name,
-                               seed=settings.seed, epoch=epoch, metrics=metrics,
-                               optimizer=flatten(recipe.optimizers))
-    except StudioError as e:
-        raise TrainingError(f"{e}; training stopped at the end of epoch {epoch}, "
-                            f"earlier checkpoints are intact") from e
+        epoch_sums = {}

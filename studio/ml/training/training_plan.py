@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import torch
+import torch.nn as nn
 
 from studio.ml.data.dataset_loader import load_data
+from studio.ml.data.digit_datasets import Splits
 from studio.ml.errors import StudioError, TrainingError
 from studio.ml.models.checkpoints import load_checkpoint
 from studio.ml.models.default_models import load_model
 from studio.ml.torch_device import resolve_device
 from studio.ml.training.progress import Progress, RunControl
-from studio.ml.training.train_settings import TrainingPlan, spare_one_core
+from studio.ml.training.train_settings import TrainingPlan, TrainSettings, spare_one_core
 from studio.ml.training.training_loop import train
 
 
@@ -30,16 +33,8 @@ def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
     data = load_data(plan.data)
     init, start_epoch, init_optimizer = None, 0, None
     if plan.resume_from is not None:
-        checkpoint = load_checkpoint(plan.resume_from, expected_kind=settings.kind)
-        config = checkpoint.model.config
-        if config.num_classes != data.num_classes:
-            raise TrainingError(
-                f"{plan.resume_from}: this model knows {config.num_classes} classes but "
-                f"{data.name} has {data.num_classes}; resume it on data with the same classes")
-        init, start_epoch = checkpoint.model, checkpoint.info.epoch
-        init_optimizer = checkpoint.optimizer
-        if settings.kind in ("vae", "gan"):  # the latent size is part of the model, not a choice
-            settings = replace(settings, latent_dim=config.latent_dim)
+        settings, init, start_epoch, init_optimizer = resume_state(plan.resume_from, settings,
+                                                                   data)
     judge = None
     if settings.kind != "cnn" and data.num_classes == 10:
         try:  # class fidelity is read by the bundled recognizer, the same judge every run
@@ -49,3 +44,21 @@ def run_plan(plan: TrainingPlan, control: RunControl) -> Iterator[Progress]:
     yield from train(settings, data, out=plan.out, control=control, judge=judge, init=init,
                      start_epoch=start_epoch, init_optimizer=init_optimizer)
 
+
+
+def resume_state(path: Path, settings: TrainSettings, data: Splits) -> tuple[
+        TrainSettings, nn.Module, int, dict[str, torch.Tensor] | None]:
+    """(settings, model, epochs done, optimizer state) to continue the checkpoint at `path`.
+
+    Nothing in it depends on how many processes wrote it (weights and optimizer state of
+    the unwrapped model, a global epoch count), so a run resumes on any number of them.
+    """
+    checkpoint = load_checkpoint(path, expected_kind=settings.kind)
+    config = checkpoint.model.config
+    if config.num_classes != data.num_classes:
+        raise TrainingError(
+            f"{path}: this model knows {config.num_classes} classes but "
+            f"{data.name} has {data.num_classes}; resume it on data with the same classes")
+    if settings.kind in ("vae", "gan"):  # the latent size is part of the model, not a choice
+        settings = replace(settings, latent_dim=config.latent_dim)
+    return settings, checkpoint.model, checkpoint.info.epoch, checkpoint.optimizer
