@@ -72,7 +72,9 @@ class LazyBatches:
         loader = DataLoader(_Batch(self.images, self.labels, batches), batch_size=None,
                             shuffle=False, num_workers=self.workers,
                             pin_memory=self.device.type == "cuda",
-                            prefetch_factor=2 if self.workers else None)
+                            prefetch_factor=2 if self.workers else None,
+                            generator=torch.Generator())  # its seed draw spares the global RNG
+
         for pixels, labels in loader:  # [b, 28, 28] uint8, [b] int64
             x = pixels.to(self.device, non_blocking=True).float().div_(255).unsqueeze(1)
             yield x, labels.to(self.device, non_blocking=True)
