@@ -57,7 +57,9 @@ def desktop_entry(command: list[str]) -> str:
     lines = []
     for line in text.splitlines():
         if line.startswith("Exec="):
-            line = "Exec=" + " ".join(_quoted(a) for a in command).replace("%", "%%") + " %f"
+            # the string escape applies on top of the quoting: a backslash is written twice
+            exec_line = " ".join(_quoted(a) for a in command).replace("\\", "\\\\")
+            line = "Exec=" + exec_line.replace("%", "%%") + " %f"
         elif line.startswith("TryExec="):
             line = "TryExec=" + command[0]
         lines.append(line)
