@@ -40,6 +40,7 @@ __all__ = ["DEFAULTS", "TrainSettings", "default_settings", "train", "to_tensors
 class Recipe(Protocol):
     model: nn.Module  # what gets checkpointed
     optimizers: dict[str, torch.optim.Optimizer]  # their state is checkpointed too
+    gen: torch.Generator  # the augmentation's; reseeded per rank so ranks jitter differently
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """One optimizer step on x [B, 1, 28, 28] in [0, 1], y [B]; returns scalar losses."""
