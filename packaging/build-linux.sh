@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Build the Linux x86-64 app bundle of Latent Studio:
+#   dist/latent-studio/                                  the app folder (run ./latent-studio)
+#   dist/latent-studio-VERSION-linux-x86_64.tar.zst      the same folder, compressed
+# then prove it runs without Python and without the repo: a copy outside the repo runs
+# its --self-test under `env -i`. Needs the package extra: .venv/bin/pip install -e ".[package]"
+# Options (environment): PYTHON (default .venv/bin/python), ZSTD_LEVEL (default 19),
+# STUDIO_TRIM=0 (keep everything: the "before trimming" figures), SKIP_ARCHIVE=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+NAME=latent-studio
+APP=dist/$NAME
+
+"$PY" -m PyInstaller --version >/dev/null 2>&1 ||
+  { echo "build-linux: PyInstaller missing: $PY -m pip install -e '.[package]'" >&2; exit 1; }
+"$PY" -c 'import sys, torch; sys.exit(f"build-linux: torch {torch.__version__} is a CUDA build; install the CPU build" if torch.version.cuda else 0)'
+VERSION=$("$PY" -c 'import studio; print(studio.__version__)')
+
+start=$(date +%s)
+"$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+  packaging/latent-studio.spec
+built=$(date +%s)
+
+cuda=$(find "$APP" \( -iname '*cuda*' -o -iname '*cudnn*' -o -iname '*nccl*' -o -iname 'libcublas*' \) -print -quit)
+[ -z "$cuda" ] || { echo "build-linux: CUDA library in the bundle: $cuda" >&2; exit 1; }
+
+# Without Python and without the repo: a copy elsewhere, an empty environment, a fresh HOME.
+check=$(mktemp -d)
+trap 'rm -rf "$check"' EXIT
+cp -a "$APP" "$check/"
+env -i HOME="$check/home" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
+  "$check/$NAME/$NAME" --self-test
+tested=$(date +%s)
+
+archive=""
+if [ "${SKIP_ARCHIVE:-0}" != 1 ]; then
+  archive=dist/$NAME-$VERSION-linux-x86_64.tar.zst
+  tar -C dist -cf - "$NAME" | zstd -q -T0 "-${ZSTD_LEVEL:-19}" --long=27 -f -o "$archive"
+fi
+done_at=$(date +%s)
+
+echo "build-linux: $APP $(du -sm "$APP" | cut -f1) MB unpacked" \
+  "${archive:+, $archive $(( $(stat -c %s "$archive") / 1048576 )) MB}"
+echo "build-linux: PyInstaller $((built - start)) s, self-test $((tested - built)) s," \
+  "archive $((done_at - tested)) s"
