@@ -20,9 +20,13 @@ VERSION=$("$PY" -c 'import studio; print(studio.__version__)')
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/latent-studio.spec
+# torch's own libraries carry ~90 MB of symbols; strip only them (stripping the libraries
+# auditwheel patched, numpy's OpenBLAS and PyAV's, leaves them unloadable).
+if [ "${STUDIO_TRIM:-1}" != 0 ]; then strip --strip-unneeded "$APP"/_internal/torch/lib/*.so*; fi
 built=$(date +%s)
 
-cuda=$(find "$APP" \( -iname '*cuda*' -o -iname '*cudnn*' -o -iname '*nccl*' -o -iname 'libcublas*' \) -print -quit)
+cuda=$(find "$APP" \( -iname 'libcuda*' -o -iname 'libcudnn*' -o -iname 'libnccl*' \
+  -o -iname 'libcublas*' -o -iname 'libcufft*' -o -iname 'libnvrtc*' -o -iname 'nvidia' \) -print -quit)
 [ -z "$cuda" ] || { echo "build-linux: CUDA library in the bundle: $cuda" >&2; exit 1; }
 
 # Without Python and without the repo: a copy elsewhere, an empty environment, a fresh HOME.

@@ -31,7 +31,8 @@ def bundle() -> Path:
 
 def test_the_bundle_holds_no_cuda_and_no_development_files(bundle):
     names = [p.name.lower() for p in bundle.rglob("*")]
-    assert not [n for n in names if "cuda" in n or "cudnn" in n], "CUDA in the bundle"
+    cuda = ("libcuda", "libcudnn", "libcublas", "libnccl", "libnvrtc", "nvidia")
+    assert not [n for n in names if n.startswith(cuda)], "CUDA in the bundle"
     assert not (bundle / "_internal" / "torch" / "include").exists()
     assert not [n for n in names if n.endswith(".a")]
 
