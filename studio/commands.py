@@ -9,9 +9,15 @@ from pathlib import Path
 
 
 def launch_gui(project: Path | None = None) -> int:
+    """The window. STUDIO_QUIT_AFTER ("first-paint" or "models") quits at that point,
+    so start-up can be timed from outside, also from the app bundle's binary."""
+    import os
+
     from studio.qt.shell.app import run
 
-    return run(project=project)
+    quit_after = os.environ.get("STUDIO_QUIT_AFTER") or None
+    return run(project=project, quit_after=quit_after if quit_after in (
+        "first-paint", "models") else None)
 
 
 def train(args: argparse.Namespace) -> int:

@@ -210,3 +210,17 @@ def test_a_project_path_alone_opens_the_window_with_it(monkeypatch, tmp_path):
     assert cli.main([str(tmp_path / "work.lstudio")]) == 0
     assert cli.main([]) == 0
     assert opened == [Path(tmp_path / "work.lstudio"), None]
+
+
+def test_start_up_can_be_timed_from_outside_through_the_environment(monkeypatch):
+    from studio import commands
+    from studio.qt.shell import app
+
+    asked = []
+    monkeypatch.setattr(app, "run", lambda project=None, quit_after=None:
+                        asked.append(quit_after) or 0)
+    for value, expected in (("first-paint", "first-paint"), ("models", "models"),
+                            ("rm -rf", None), ("", None)):
+        monkeypatch.setenv("STUDIO_QUIT_AFTER", value)
+        assert commands.launch_gui() == 0
+    assert asked == ["first-paint", "models", None, None]
