@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import signal
 import sys
 import tempfile
@@ -51,11 +50,9 @@ def _expect(condition: bool, message: str) -> None:
 
 def check_window(ctx: Context) -> str:
     """The window paints offscreen: Qt, its platform plugin and the start path work."""
-    from PySide6.QtWidgets import QApplication
+    from studio.qt.shell.app import qt_platform, run, studio_logger
 
-    if QApplication.instance() is None:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from studio.qt.shell.app import run, studio_logger
+    qt_platform()  # offscreen, unless an app is already running
 
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     out = io.StringIO()
@@ -68,7 +65,7 @@ def check_window(ctx: Context) -> str:
         studio_logger(None)  # close the log file in the scratch folder
     _expect(code == 0, f"the window exited with code {code}")
     _expect("first_paint" in out.getvalue(), "the window closed without painting")
-    return f"painted offscreen ({QApplication.instance().platformName()})"
+    return f"painted offscreen ({qt_platform()})"
 
 
 def check_models(ctx: Context) -> str:

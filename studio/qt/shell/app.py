@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import signal
 import sys
 import time
@@ -89,6 +90,17 @@ def build_window(data_dir: Path | None, default_paths: dict[str, Path] | None = 
         if message:
             notifier.warning(message)
     return window
+
+
+def qt_platform(default: str = "offscreen") -> str:
+    """The Qt platform the app runs (or will run) on: the running application's, or
+    `default` set for the one to come when none runs yet (the self-test paints
+    offscreen unless it was started inside a running app)."""
+    app = QApplication.instance()
+    if app is None:
+        os.environ["QT_QPA_PLATFORM"] = default
+        return default
+    return app.platformName()
 
 
 def run(argv: Sequence[str] | None = None, data_dir: Path | None = None,
