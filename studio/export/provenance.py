@@ -186,17 +186,23 @@ def png_info(provenance: Provenance | None) -> PngImagePlugin.PngInfo:
 def read_text_chunk(path: Path, key: str) -> str | None:
     """The text stored under `key` in the image at `path` (None when there is none);
     ExportError names the file when it cannot be read as an image."""
+    text = image_info(path, key)[1].get(key)
+    return None if text is None else str(text)
+
+
+def image_info(path: Path, key: str = KEY) -> tuple[str | None, dict]:
+    """(Pillow's format name, the image's info with a PNG's late text chunks when `key`
+    is not among the early ones); ExportError names the file when it is no image."""
     path = Path(path)
     try:
         with Image.open(path) as im:
-            chunks = dict(im.info)
-            if key not in chunks and im.format == "PNG":
-                chunks.update(im.text)  # text after the pixels: read the whole file
+            fmt, info = im.format, dict(im.info)
+            if key not in info and fmt == "PNG":
+                info.update(im.text)  # text after the pixels: read the whole file
     except FileNotFoundError as e:
         raise ExportError(f"{path}: no such file") from e
     except Image.DecompressionBombError as e:
         raise ExportError(f"{path}: image is too large to read ({e})") from e
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, struct.error) as e:
         raise ExportError(f"{path}: not a readable image ({e})") from e
-    text = chunks.get(key)
-    return None if text is None else str(text)
+    return fmt, info

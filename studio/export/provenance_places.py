@@ -18,13 +18,16 @@ are checked before parsing and every failure is an ExportError naming the file.
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
-from PIL import Image
-
-from studio.export.provenance import FORMAT, KEY, MAX_TEXT, ExportError, Provenance
+from studio.export.provenance import (
+    FORMAT,
+    KEY,
+    MAX_TEXT,
+    ExportError,
+    Provenance,
+    image_info,
+)
 from studio.export.provenance_xml import read_svg_record, read_xmp_record
 
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm", ".mkv")
@@ -76,17 +79,7 @@ def read_record_text(path: Path) -> str | None:
 
 
 def _image_record(path: Path) -> str | None:
-    try:
-        with Image.open(path) as im:
-            fmt, info = im.format, dict(im.info)
-            if fmt == "PNG" and KEY not in info:
-                info.update(im.text)  # text after the pixels: read the whole file
-    except FileNotFoundError as e:
-        raise ExportError(f"{path}: no such file") from e
-    except Image.DecompressionBombError as e:
-        raise ExportError(f"{path}: image is too large to read ({e})") from e
-    except (OSError, SyntaxError, ValueError, EOFError, zlib.error, struct.error) as e:
-        raise ExportError(f"{path}: not a readable image ({e})") from e
+    fmt, info = image_info(path)
     if fmt == "PNG":
         text = info.get(KEY)
         return None if text is None else str(text)
