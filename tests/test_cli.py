@@ -159,9 +159,14 @@ def test_train_bad_data_is_one_line(tmp_path: Path) -> None:
 def test_ctrl_c_keeps_the_last_complete_checkpoint(tmp_path: Path, take_subset) -> None:
     write_idx_folder(tmp_path / "idx", take_subset(bundled_mnist(), 256, 64), gz=True)
     out = tmp_path / "run"
+    # As from a terminal: a suite run in the background (`cmd &` in a script) ignores
+    # SIGINT, and that would be inherited; the child starts with the default instead.
+    default_sigint = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                      "os.execv(sys.argv[1], sys.argv[1:])")
     proc = subprocess.Popen(
-        [STUDIO, "train", "cnn", "--data", str(tmp_path / "idx"), "--epochs", "200",
-         "--batch-size", "64", "--device", "cpu", "--out", str(out)],
+        [sys.executable, "-c", default_sigint, STUDIO, "train", "cnn",
+         "--data", str(tmp_path / "idx"), "--epochs", "200", "--batch-size", "64",
+         "--device", "cpu", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
