@@ -70,28 +70,36 @@ def recognize(classifier: Classifier, image: np.ndarray | Image.Image,
 
 
 class ReadingMemo:
-    """The latest answers by what the network was given, for one classifier and fit.
+    """The latest answers by the image they were read from, for one classifier and fit.
 
     While a number is written, only the digit under the pen changes between two
-    readings; the others give the same 28x28 and need not pass through the network
-    again. Thread-safe; the oldest answers go first.
+    readings; the others' crops are the same arrays and need neither fitting into the
+    28x28 nor the network again. Thread-safe; the oldest answers go first.
     """
 
     def __init__(self, size: int = 64) -> None:
-        self._answers: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
+        self._answers: OrderedDict[tuple, Recognition] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, seen: np.ndarray) -> tuple[np.ndarray, float] | None:
+    @staticmethod
+    def _key(image: np.ndarray) -> tuple:
+        return image.shape, image.dtype.str, image.tobytes()
+
+    def get(self, image: np.ndarray | Image.Image) -> Recognition | None:
+        if not isinstance(image, np.ndarray):
+            return None
+        key = self._key(image)
         with self._lock:
-            key = seen.tobytes()
             if key in self._answers:
                 self._answers.move_to_end(key)
             return self._answers.get(key)
 
-    def put(self, seen: np.ndarray, probabilities: np.ndarray, oddness: float) -> None:
+    def put(self, image: np.ndarray | Image.Image, answer: Recognition) -> None:
+        if not isinstance(image, np.ndarray):
+            return
         with self._lock:
-            self._answers[seen.tobytes()] = (probabilities, oddness)
+            self._answers[self._key(image)] = answer
             while len(self._answers) > self._size:
                 self._answers.popitem(last=False)
 
@@ -106,31 +114,29 @@ def recognize_many(classifier: Classifier, images: list[np.ndarray | Image.Image
     a `memo` (made for this classifier and likeness) images read before are not read
     again.
     """
-    fitted = [fit_to_mnist(image) for image in images]
+    out: list[Recognition | None] = [memo.get(im) if memo is not None else None
+                                     for im in images]
+    todo = [i for i, answer in enumerate(out) if answer is None]
+    fitted = {i: fit_to_mnist(images[i]) for i in todo}
     k = classifier.config.num_classes
-    known = [memo.get(f.image) if memo is not None and f is not None else None for f in fitted]
-    new = [f for f, answer in zip(fitted, known, strict=True) if f is not None and answer is None]
-    if new:
+    inked = [i for i in todo if fitted[i] is not None]
+    for i in todo:
+        if fitted[i] is None:
+            out[i] = Recognition(None, np.zeros(k, np.float32), None)
+    if inked:
         device = next(classifier.parameters()).device
-        x = torch.from_numpy(np.stack([f.image for f in new])).to(device)[:, None]  # [n, 1, 28, 28]
-        with torch.no_grad():
+        x = torch.from_numpy(np.stack([fitted[i].image for i in inked])).to(device)[:, None]
+        with torch.no_grad():  # x [n, 1, 28, 28]
             penultimate, traits = body_features(classifier, x)  # [n, 4w], [n, 6w]
             probs = F.softmax(classifier.head(classifier.dropout(penultimate)),
                               dim=1).cpu().numpy()  # [n, k]
-        odd = (np.zeros(len(new)) if likeness is None
+        odd = (np.zeros(len(inked)) if likeness is None
                else likeness.oddness(traits.double().cpu().numpy()))  # [n]
-        answers = iter(zip(probs, odd, strict=True))
-        for i, f in enumerate(fitted):
-            if f is not None and known[i] is None:
-                p, oddness = next(answers)
-                known[i] = (p.astype(np.float32), float(oddness))
-                if memo is not None:
-                    memo.put(f.image, *known[i])
-    out = []
-    for f, answer in zip(fitted, known, strict=True):
-        if f is None or answer is None:
-            out.append(Recognition(None, np.zeros(k, np.float32), None))
-            continue
-        p, oddness = answer
-        out.append(Recognition(int(p.argmax()), p, f.image, f, oddness > 1.0, oddness))
-    return out
+        for i, p, oddness in zip(inked, probs, odd, strict=True):
+            f = fitted[i]
+            out[i] = Recognition(int(p.argmax()), p.astype(np.float32), f.image, f,
+                                 bool(oddness > 1.0), float(oddness))
+    if memo is not None:
+        for i in todo:
+            memo.put(images[i], out[i])
+    return out  # type: ignore[return-value]
