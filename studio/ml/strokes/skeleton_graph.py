@@ -107,8 +107,8 @@ def _drop_specks(graph: SkeletonGraph, scale: int) -> SkeletonGraph:
     return SkeletonGraph(graph.nodes, [graph.edges[i] for i in sorted(keep_edges)])
 
 
-def _pieces(graph: SkeletonGraph) -> list[list[int]]:
-    """Edge indices of each connected piece of the graph."""
+def node_pieces(graph: SkeletonGraph) -> list[int]:
+    """For each node, a representative node of its connected piece (union-find)."""
     parent = list(range(len(graph.nodes)))
 
     def root(i: int) -> int:
@@ -119,9 +119,15 @@ def _pieces(graph: SkeletonGraph) -> list[list[int]]:
 
     for e in graph.edges:
         parent[root(e.a)] = root(e.b)
+    return [root(i) for i in range(len(graph.nodes))]
+
+
+def _pieces(graph: SkeletonGraph) -> list[list[int]]:
+    """Edge indices of each connected piece of the graph."""
+    piece = node_pieces(graph)
     pieces: dict[int, list[int]] = {}
     for i, e in enumerate(graph.edges):
-        pieces.setdefault(root(e.a), []).append(i)
+        pieces.setdefault(piece[e.a], []).append(i)
     return list(pieces.values())
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.ml.strokes.skeleton_graph import SkeletonGraph
+from studio.ml.strokes.skeleton_graph import SkeletonGraph, node_pieces
 
 TURN_COST = 1.0  # per radian of turning at a junction
 LIFT_COST = 6.0  # per pen lift: worth a lot of turning
@@ -72,7 +72,7 @@ class _Search:
         self.edge_count = len(graph.edges)
         self.nodes = graph.nodes
         self.size = size
-        self.piece = _piece_of_nodes(graph)
+        self.piece = node_pieces(graph)
         self.best_cost = math.inf
         self.best_walk: list[tuple[bool, _Way]] = []
         self.expansions = 0
@@ -153,16 +153,3 @@ def _signed_area(path: np.ndarray) -> float:
     x, y = path[:, 0], path[:, 1]
     return 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
 
-
-def _piece_of_nodes(graph: SkeletonGraph) -> list[int]:
-    parent = list(range(len(graph.nodes)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for e in graph.edges:
-        parent[root(e.a)] = root(e.b)
-    return [root(i) for i in range(len(graph.nodes))]
