@@ -25,15 +25,6 @@ from studio.qt.base.simulated_hand import draw_digit
 WAIT_MS = 20_000
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, gan, open_studio):
-    w = open_studio(tmp_path / "data", [gan], size=(1280, 860))
-    w.show_explorer()
-    qtbot.waitUntil(lambda: w.media._generated is not None, timeout=WAIT_MS)
-    yield w
-    w.close()
-
-
 def answer(window, path: Path) -> None:
     window.media.choose_path = lambda title, file_filter: path
 

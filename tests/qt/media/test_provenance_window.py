@@ -25,15 +25,6 @@ WAIT_MS = 30_000
 BAD_JSON = '{"format": "latent-studio-provenance/1", "digit": NaN, "latent": [1e999]}'
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, gan, open_studio):
-    w = open_studio(tmp_path / "data", [gan], size=(1280, 860))
-    w.show_explorer()
-    qtbot.waitUntil(lambda: w.media._generated is not None, timeout=WAIT_MS)
-    yield w
-    w.close()
-
-
 def answer(window, path: Path) -> None:
     window.media.choose_path = lambda title, file_filter: path
 
