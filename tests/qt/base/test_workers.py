@@ -253,6 +253,8 @@ def test_a_live_loop_ended_by_an_uncaught_exception_leaves_the_channel_working(q
         runner.submit(job, 1)  # waits behind job 0, whose loop ends without taking it
         with qtbot.waitSignal(runner.idle, timeout=5000):
             gate.set()
+        # The pool thread reports the exception after it posted "ended": wait for it.
+        qtbot.waitUntil(lambda: len(escaped) > 0, timeout=5000)
     assert [type(e[1]) for e in escaped] == [Escape]
     assert shown == [] and not runner.busy
     with qtbot.waitSignal(runner.returned, timeout=5000):
