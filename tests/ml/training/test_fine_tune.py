@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 
@@ -60,16 +58,13 @@ def test_fine_tune_learns_a_consistent_hand(tmp_path, bundled, one_torch_thread)
     model = load_model("cnn").model
     weights = {k: v.clone() for k, v in model.state_dict().items()}
     out = tmp_path / "mine.safetensors"
-    start = time.perf_counter()
-    reports = list(fine_tune(model, mirrored, bundled, out))
-    seconds = time.perf_counter() - start
+    reports = list(fine_tune(model, mirrored, bundled, out))  # its time: benchmarks/fine_tune.py
     last = reports[-1]
     assert last.event == "epoch" and last.epoch == last.epochs
     m = last.metrics
     assert m[HELD_OUT] == 1.0 and m[EVALUATED] == 20  # 2 of each digit's 8
     assert m[BEFORE] <= 0.6 and m[AFTER] >= m[BEFORE] + 0.3, m
     assert m["accuracy"] > 0.94, "still reads everyone else's digits"
-    assert seconds < 20
     tuned = load_checkpoint(out, expected_kind="cnn")
     assert "bundled" in tuned.info.dataset
     assert accuracy(tuned.model, mirrored.images, mirrored.labels) > m[BEFORE]

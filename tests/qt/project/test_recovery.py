@@ -1,7 +1,8 @@
 """Recovery: a studio killed with SIGKILL leaves its work; the next start offers it back.
 
 The killed studio is a real process (tests/qt/project/killed_studio.py) that draws with
-mouse events; SIGKILL comes two seconds after its last stroke, as a crash would.
+mouse events; SIGKILL comes once its autosave has reached the disk (about a second after
+its last stroke; waited for, not slept, so a loaded machine cannot race it), as a crash would.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ WAIT_MS = 20_000
 KILLED = Path(__file__).with_name("killed_studio.py")
 
 
+def _autosaved(data_dir: Path, strokes: int) -> bool:
+    """Whether the studio's recovery copy on disk holds all `strokes` it drew."""
+    from studio.core.project.project_file import read_project
+
+    copies = list((data_dir / "recovery").glob("*.lstudio"))
+    return bool(copies) and len(read_project(copies[0]).manifest.canvas.strokes) == strokes
+
+
 def kill_after_drawing(data_dir: Path, how: signal.Signals = signal.SIGKILL,
-                       after_s: float = 2.0) -> tuple[int, str]:
+                       wait_for_autosave: bool = True) -> tuple[int, str]:
     """(strokes drawn, sha256 of the raster) of a studio sent `how` after drawing."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     process = subprocess.Popen([sys.executable, str(KILLED), str(data_dir)], env=env,
@@ -33,7 +42,10 @@ def kill_after_drawing(data_dir: Path, how: signal.Signals = signal.SIGKILL,
     try:
         line = process.stdout.readline()  # blocks until it has drawn (or died)
         assert line.startswith("drawn"), f"the studio did not draw: {line!r}"
-        time.sleep(after_s)
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while wait_for_autosave and not _autosaved(data_dir, int(line.split()[1])):
+            assert time.monotonic() < deadline, "no autosave within 20 s of the last stroke"
+            time.sleep(0.05)
         process.send_signal(how)
         code = process.wait(timeout=30)
         if how == signal.SIGTERM:
@@ -48,7 +60,6 @@ def kill_after_drawing(data_dir: Path, how: signal.Signals = signal.SIGKILL,
 def test_work_of_a_killed_studio_is_offered_and_restored(qtbot, tmp_path, open_studio):
     data = tmp_path / "data"
     strokes, digest = kill_after_drawing(data)
-    assert list((data / "recovery").glob("*.lstudio")), "the copy was written before the kill"
 
     window = open_studio(data)
     offers = []
@@ -73,7 +84,7 @@ def test_sigterm_writes_the_copy_at_once_before_quitting(qtbot, tmp_path, open_s
     from studio.core.project.project_file import read_project
 
     data = tmp_path / "data"
-    strokes, _ = kill_after_drawing(data, signal.SIGTERM, after_s=0.0)
+    strokes, _ = kill_after_drawing(data, signal.SIGTERM, wait_for_autosave=False)
     copies = list((data / "recovery").glob("*.lstudio"))
     assert len(copies) == 1 and not list((data / "recovery").glob("*.lock"))
     assert len(read_project(copies[0]).manifest.canvas.strokes) == strokes
