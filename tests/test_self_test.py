@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from studio import self_test
+from studio import self_test, self_test_files
 from studio.self_test import CHECKS, CheckFailed, Context, run_self_test
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def test_one_failed_check_fails_the_run_and_says_why(monkeypatch):
         raise OSError("libQt6Gui.so.6: cannot open shared object file")
 
     def wrong(ctx):
-        self_test._expect(False, "no")
+        self_test.expect(False, "no")
 
     monkeypatch.setattr(self_test, "CHECKS", [("fine", lambda ctx: "yes"), ("gui", broken),
                                               ("wrong", wrong)])
@@ -101,7 +101,7 @@ def test_sonify_fails_on_silence(ctx, monkeypatch):
     module = importlib.import_module("studio.audio.sonify")  # the package re-exports sonify()
     monkeypatch.setattr(module, "sonify", lambda image, s: np.zeros(s.rate, "f4"))
     with pytest.raises(CheckFailed, match="silent"):
-        self_test.check_sonify(ctx)
+        self_test_files.check_sonify(ctx)
 
 
 def test_project_fails_when_the_canvas_does_not_round_trip(ctx, monkeypatch):
@@ -112,7 +112,7 @@ def test_project_fails_when_the_canvas_does_not_round_trip(ctx, monkeypatch):
     real = project_file._png
     monkeypatch.setattr(project_file, "_png", lambda gray: real(np.zeros_like(gray)))
     with pytest.raises(CheckFailed, match="canvas came back different"):
-        self_test.check_project(ctx)
+        self_test_files.check_project(ctx)
 
 
 def test_png_fails_when_the_provenance_is_lost(ctx, monkeypatch):
@@ -121,7 +121,7 @@ def test_png_fails_when_the_provenance_is_lost(ctx, monkeypatch):
     monkeypatch.setattr("studio.export.images.png_info",
                         lambda provenance: PngImagePlugin.PngInfo())
     with pytest.raises(CheckFailed, match="provenance"):
-        self_test.check_png(ctx)
+        self_test_files.check_png(ctx)
 
 
 def test_mp4_fails_when_frames_go_missing(ctx, monkeypatch):
@@ -131,10 +131,35 @@ def test_mp4_fails_when_frames_go_missing(ctx, monkeypatch):
     monkeypatch.setattr(video, "save_video",
                         lambda path, frames, **kw: real(path, frames[:6], **kw))
     with pytest.raises(CheckFailed, match="6 frames decoded"):
-        self_test.check_mp4(ctx)
+        self_test_files.check_mp4(ctx)
 
 
 def test_window_fails_when_it_never_paints(ctx, monkeypatch):
     monkeypatch.setattr("studio.qt.shell.app.run", lambda *a, **kw: 0)
     with pytest.raises(CheckFailed, match="without painting"):
         self_test.check_window(ctx)
+
+
+def test_sorting_fails_when_qt_falls_back_to_code_points(ctx, monkeypatch):
+    """Without ICU's collation data QCollator compares code points: "Sketch10" < "apple"."""
+    class CodePoints:
+        def __init__(self, locale):
+            pass
+
+        def setNumericMode(self, on):
+            pass
+
+        def compare(self, a, b):
+            return (a > b) - (a < b)
+
+    monkeypatch.setattr("PySide6.QtCore.QCollator", CodePoints)
+    with pytest.raises(CheckFailed, match="file names sort as"):
+        self_test.check_sorting(ctx)
+
+
+def test_train_fails_when_the_steps_learn_nothing(ctx, monkeypatch):
+    from studio.ml.training.train_cnn import CNNRecipe
+
+    monkeypatch.setattr(CNNRecipe, "train_step", lambda self, x, y: {})
+    with pytest.raises(CheckFailed, match="the loss went from"):
+        self_test.check_train(ctx)
