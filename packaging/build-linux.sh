@@ -3,7 +3,8 @@
 #   dist/latent-studio/                                  the app folder (run ./latent-studio)
 #   dist/latent-studio-VERSION-linux-x86_64.tar.zst      the same folder, compressed
 # then prove it runs without Python and without the repo: a copy outside the repo runs
-# its --self-test under `env -i`. Needs the package extra: .venv/bin/pip install -e ".[package]"
+# its --self-test under `env -i`. Needs the package extra: .venv/bin/pip install -e ".[package]",
+# binutils, a C compiler and ICU's icupkg (Debian: apt-get install binutils gcc icu-devtools).
 # Options (environment): PYTHON (default .venv/bin/python), ZSTD_LEVEL (default 19),
 # STUDIO_TRIM=0 (keep everything: the "before trimming" figures), SKIP_ARCHIVE=1.
 set -euo pipefail
@@ -20,9 +21,19 @@ VERSION=$("$PY" -c 'import studio; print(studio.__version__)')
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/latent-studio.spec
-# torch's own libraries carry ~90 MB of symbols; strip only them (stripping the libraries
-# auditwheel patched, numpy's OpenBLAS and PyAV's, leaves them unloadable).
-if [ "${STUDIO_TRIM:-1}" != 0 ]; then strip --strip-unneeded "$APP"/_internal/torch/lib/*.so*; fi
+if [ "${STUDIO_TRIM:-1}" != 0 ]; then
+  # torch's own libraries carry ~90 MB of symbols: strip them whole. Elsewhere only debug
+  # information goes (CPython's library and modules, PyAV's and Pillow's modules: ~47 MB);
+  # --strip-unneeded on the libraries auditwheel patched (numpy's OpenBLAS) leaves them
+  # unloadable, --strip-debug does not touch what the loader reads.
+  strip --strip-unneeded "$APP"/_internal/torch/lib/*.so*
+  find "$APP" -type f -name '*.so*' ! -path '*/torch/lib/*' -print0 |
+    while IFS= read -r -d '' lib; do
+      if readelf -S "$lib" 2>/dev/null | grep -q '\.debug_info'; then strip --strip-debug "$lib"; fi
+    done
+  "$PY" packaging/stub_encoders.py "$APP"  # FFmpeg's HEVC and AV1 encoders (27 MB)
+  "$PY" packaging/trim_icu.py "$APP"       # ICU data beyond what Qt asks of it (27 MB)
+fi
 built=$(date +%s)
 
 cuda=$(find "$APP" \( -iname 'libcuda*' -o -iname 'libcudnn*' -o -iname 'libnccl*' \
@@ -34,7 +45,11 @@ check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
 cp -a "$APP" "$check/"
 env -i HOME="$check/home" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
-  "$check/$NAME/$NAME" --self-test
+  "$check/$NAME/$NAME" --self-test 2>"$check/stderr" || { cat "$check/stderr" >&2; exit 1; }
+# A Python warning here is a trim gone wrong (torch warns when a source it reads is gone).
+if grep -E '[A-Za-z]+Warning: ' "$check/stderr" >&2; then
+  echo "build-linux: the bundle's self-test warned (above)" >&2; exit 1
+fi
 tested=$(date +%s)
 
 archive=""
