@@ -12,8 +12,11 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+_SHT_DYNAMIC = 6
 _SHT_DYNSYM = 11
 _SHN_UNDEF = 0
+_DT_NEEDED = 1
+_DT_SONAME = 14
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,25 @@ def symbol_bytes(path: Path, name: str) -> bytes:
                 f.seek(sym.offset)
                 return f.read(sym.size)
     raise KeyError(f"{path}: no defined symbol {name}")
+
+
+def linked_libraries(path: Path) -> tuple[str, list[str]]:
+    """(the library's own name, the libraries it names as needed): its DT_SONAME (the file
+    name when it has none) and DT_NEEDED entries, what the dynamic loader follows."""
+    data = path.read_bytes()
+    sections = _sections(data)
+    soname, needed = path.name, []
+    for typ, _addr, offset, size, link in sections:
+        if typ != _SHT_DYNAMIC:
+            continue
+        strtab_offset = sections[link][2]
+        for entry in range(offset, offset + size, 16):  # Elf64_Dyn is 16 bytes
+            tag, value = struct.unpack_from("<qQ", data, entry)
+            if tag in (_DT_NEEDED, _DT_SONAME):
+                end = data.index(b"\0", strtab_offset + value)
+                name = data[strtab_offset + value:end].decode()
+                if tag == _DT_NEEDED:
+                    needed.append(name)
+                else:
+                    soname = name
+    return soname, needed
