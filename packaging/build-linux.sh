@@ -29,7 +29,11 @@ if [ "${STUDIO_TRIM:-1}" != 0 ]; then
   strip --strip-unneeded "$APP"/_internal/torch/lib/*.so*
   find "$APP" -type f -name '*.so*' ! -path '*/torch/lib/*' -print0 |
     while IFS= read -r -d '' lib; do
-      if readelf -S "$lib" 2>/dev/null | grep -q '\.debug_info'; then strip --strip-debug "$lib"; fi
+      # grep reads all of it: `grep -q` would stop early, and under pipefail readelf's
+      # SIGPIPE would read as "no debug information".
+      if readelf -S "$lib" 2>/dev/null | grep '\.debug_info' >/dev/null; then
+        strip --strip-debug "$lib"
+      fi
     done
   "$PY" packaging/stub_encoders.py "$APP"  # FFmpeg's HEVC and AV1 encoders (27 MB)
   "$PY" packaging/trim_icu.py "$APP"       # ICU data beyond what Qt asks of it (27 MB)

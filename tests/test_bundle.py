@@ -73,3 +73,6 @@ def test_the_bundle_keeps_within_its_size_aim(bundle):
                if name.startswith("libicudata")), "ICU data trimmed"
     assert not list((bundle / "_internal" / "torch" / "nn" / "modules").glob("linear.py")), \
         "torch's sources stay in the PYZ"
+    debug = [p.name for p in files if ".so" in p.name and ".debug_info" in subprocess.run(
+        ["readelf", "-S", str(p)], capture_output=True, text=True).stdout]
+    assert not debug, f"debug information left in {debug[:5]}"
