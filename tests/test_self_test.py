@@ -152,7 +152,7 @@ def test_sorting_fails_when_qt_falls_back_to_code_points(ctx, monkeypatch):
         def compare(self, a, b):
             return (a > b) - (a < b)
 
-    monkeypatch.setattr("PySide6.QtCore.QCollator", CodePoints)
+    monkeypatch.setattr("studio.qt.base.file_name_order.QCollator", CodePoints)
     with pytest.raises(CheckFailed, match="file names sort as"):
         self_test.check_sorting(ctx)
 
