@@ -33,10 +33,10 @@ def is_elf(path: Path) -> bool:
         return f.read(4) == b"\x7fELF"
 
 
-def _sections(data: bytes) -> list[tuple[int, int, int, int, int]]:
+def _sections(data: bytes, path: Path) -> list[tuple[int, int, int, int, int]]:
     """(type, addr, offset, size, link) of every section header."""
     if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        raise ValueError("not a 64-bit little-endian ELF file")
+        raise ValueError(f"{path}: not a 64-bit little-endian ELF file")
     shoff = struct.unpack_from("<Q", data, 0x28)[0]
     shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
     out = []
@@ -50,7 +50,7 @@ def _sections(data: bytes) -> list[tuple[int, int, int, int, int]]:
 def dynamic_symbols(path: Path) -> list[DynamicSymbol]:
     """Every named entry of the library's .dynsym, defined or wanted from elsewhere."""
     data = path.read_bytes()
-    sections = _sections(data)
+    sections = _sections(data, path)
     symbols = []
     for typ, _addr, offset, size, link in sections:
         if typ != _SHT_DYNSYM:
@@ -87,7 +87,7 @@ def linked_libraries(path: Path) -> tuple[str, list[str]]:
     """(the library's own name, the libraries it names as needed): its DT_SONAME (the file
     name when it has none) and DT_NEEDED entries, what the dynamic loader follows."""
     data = path.read_bytes()
-    sections = _sections(data)
+    sections = _sections(data, path)
     soname, needed = path.name, []
     for typ, _addr, offset, size, link in sections:
         if typ != _SHT_DYNAMIC:

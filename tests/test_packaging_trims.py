@@ -47,7 +47,7 @@ def test_elf_symbols_finds_a_data_symbols_bytes_and_what_a_library_wants(tmp_pat
     assert not symbols["elsewhere"].defined
     with pytest.raises(KeyError, match="no defined symbol elsewhere"):
         elf_symbols.symbol_bytes(lib, "elsewhere")
-    with pytest.raises(ValueError, match="not a 64-bit"):
+    with pytest.raises(ValueError, match=r"libdemo.so.c: not a 64-bit"):
         elf_symbols.dynamic_symbols(tmp_path / "libdemo.so.c")
 
 
