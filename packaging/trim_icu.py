@@ -47,8 +47,11 @@ def keep_item(name: str) -> bool:
     return True
 
 
-def _run(*cmd: str, cwd: Path | None = None) -> str:
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=cwd).stdout
+def _run(*cmd: str) -> str:
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"trim_icu: {' '.join(cmd)} failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def trim_library(lib: Path, work: Path) -> Path:
