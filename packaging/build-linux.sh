@@ -37,8 +37,8 @@ if [ "${STUDIO_TRIM:-1}" != 0 ]; then
         strip --strip-debug "$lib"
       fi
     done
-  "$PY" packaging/stub_encoders.py "$APP"  # FFmpeg's HEVC and AV1 encoders (27 MB)
-  "$PY" packaging/trim_icu.py "$APP"       # ICU data beyond what Qt asks of it (27 MB)
+  "$PY" packaging/stub_encoders.py "$APP"  # FFmpeg's HEVC and AV1 encoders (26 MB)
+  "$PY" packaging/trim_icu.py "$APP"       # ICU data beyond what Qt asks of it (25 MB)
 fi
 built=$(date +%s)
 

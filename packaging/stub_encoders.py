@@ -5,9 +5,9 @@ studio writes MP4 as H.264 (x264) and WebM as VP9 (libvpx) and never opens eithe
 encoder, but libavcodec names both libraries as needed, so they cannot just be left out.
 Each stand-in keeps the library's file name and exports every symbol libavcodec takes
 from it; each function fails the way the real library reports failure, so opening such
-an encoder gives FFmpeg's ordinary error ("encoder not found" for x265, "error
-initializing encoder handle" for SVT-AV1) instead of a crash. Decoding (FFmpeg's own
-HEVC decoder, dav1d for AV1) is untouched.
+an encoder raises FFmpeg's ordinary error instead of crashing (through PyAV: "Generic
+error in an external library" for libx265, "Cannot allocate memory" for libsvtav1).
+Decoding (FFmpeg's own HEVC decoder, dav1d for AV1) is untouched.
 
 Usage: stub_encoders.py BUNDLE_DIR  (needs a C compiler)
 """
